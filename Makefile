@@ -1,0 +1,53 @@
+# Dateline — the project's front door. See README.md.
+
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+UV := $(VENV)/bin/uv
+DATELINE := $(VENV)/bin/dateline
+
+.PHONY: demo test lint bench install install-dev format clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
+
+# Runtime dependencies only, exactly as locked in uv.lock.
+install: $(UV)
+	$(UV) sync --frozen --inexact --no-dev
+
+# Runtime plus test and lint tools, exactly as locked.
+install-dev: $(UV)
+	$(UV) sync --frozen --inexact --group dev
+
+demo: install
+	$(DATELINE) migrate --noinput
+	$(DATELINE) demo
+	$(DATELINE) serve --port $(PORT)
+
+# The suite runs on SQLite, then again on PostgreSQL when
+# DATELINE_TEST_DATABASE_URL is set. Redis tests read DATELINE_TEST_REDIS_URL.
+test: install-dev
+	env -u DATELINE_DATABASE_URL $(VENV)/bin/pytest
+	@if [ -n "$$DATELINE_TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL"; \
+		DATELINE_DATABASE_URL="$$DATELINE_TEST_DATABASE_URL" $(VENV)/bin/pytest; \
+	else \
+		echo "SKIPPED the PostgreSQL run: DATELINE_TEST_DATABASE_URL is not set"; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy src
+	env -u DATELINE_DATABASE_URL $(DATELINE) makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install-dev
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/bench
