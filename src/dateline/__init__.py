@@ -1,0 +1,1 @@
+"""Dateline: a publishing platform for news agencies and newsrooms."""

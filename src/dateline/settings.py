@@ -1,0 +1,225 @@
+"""Dateline's one settings module, driven by DATELINE_* environment variables.
+
+Every variable read here is listed in docs/settings.md (a test keeps the two in
+step). With none set, Dateline runs on this machine alone: SQLite under ./var,
+local-memory cache, debug off, loopback host names only.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from dateline.core.config import load_or_create_secret_key
+
+env = environ.Env()
+
+# --- Where things live -------------------------------------------------------
+
+DATA_DIR = Path(env.str("DATELINE_DATA_DIR", default="var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Core switches ---------------------------------------------------------------
+
+DEBUG = env.bool("DATELINE_DEBUG", default=False)
+
+# None when unset: `dateline serve` checks the value actually given.
+DATELINE_SECRET_KEY_FROM_ENV: str | None = env.str("DATELINE_SECRET_KEY", default=None)
+SECRET_KEY = DATELINE_SECRET_KEY_FROM_ENV or load_or_create_secret_key(DATA_DIR)
+
+ALLOWED_HOSTS: list[str] = env.list(
+    "DATELINE_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"]
+)
+
+# --- The agency --------------------------------------------------------------
+
+# The defaults name the fictional demo agency; a real newsroom sets its own.
+DATELINE_AGENCY_NAME: str = env.str(
+    "DATELINE_AGENCY_NAME", default="Meridian News Agency"
+)
+DATELINE_AGENCY_SIGNATURE: str = env.str(
+    "DATELINE_AGENCY_SIGNATURE", default="MERIDIAN"
+).strip("/ ")
+
+TIME_ZONE: str = env.str("DATELINE_TIME_ZONE", default="Europe/Helsinki")
+if TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"DATELINE_TIME_ZONE: {TIME_ZONE!r} is not an IANA time zone "
+        "(for example Europe/Moscow or UTC)."
+    )
+USE_TZ = True
+
+LANGUAGE_CODE: str = env.str("DATELINE_LANGUAGE", default="en")
+USE_I18N = True
+
+# --- Applications ------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "dateline.core",
+    "dateline.content",
+    "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
+    "dateline.syndication",
+    "dateline.site",
+    "dateline.demo",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_prose_editor",
+    "simple_history",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dateline.urls"
+WSGI_APPLICATION = "dateline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dateline.site.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database ----------------------------------------------------------------
+
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA cache_size=-20000;"
+    ),
+}
+
+_database_url: str | None = env.str("DATELINE_DATABASE_URL", default=None)
+if _database_url:
+    _default_db: dict[str, Any] = env.db_url_config(_database_url)
+else:
+    _default_db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "dateline.sqlite3",
+    }
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _default_db["OPTIONS"] = {**_SQLITE_OPTIONS, **_default_db.get("OPTIONS", {})}
+elif _default_db["ENGINE"] in {
+    "django.db.backends.postgresql",
+    "django.contrib.gis.db.backends.postgis",
+}:
+    _default_db.setdefault("CONN_MAX_AGE", 60)
+    _default_db["CONN_HEALTH_CHECKS"] = True
+    INSTALLED_APPS.append("django.contrib.postgres")
+else:
+    raise ImproperlyConfigured(
+        "DATELINE_DATABASE_URL: Dateline runs on PostgreSQL (postgres://…) "
+        "or SQLite (sqlite:///path); leave it unset for SQLite under the data dir."
+    )
+DATABASES = {"default": _default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache -------------------------------------------------------------------
+
+DATELINE_REDIS_URL: str | None = env.str("DATELINE_REDIS_URL", default=None)
+if DATELINE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DATELINE_REDIS_URL,
+            "KEY_PREFIX": "dateline",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "dateline",
+        }
+    }
+
+# --- Static and media files ------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+# One machine serves its own uploads; set false when nginx or a CDN does.
+DATELINE_SERVE_MEDIA: bool = env.bool("DATELINE_SERVE_MEDIA", default=True)
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_MAX_AGE = 60
+
+# --- Security ----------------------------------------------------------------
+
+DATELINE_HTTPS: bool = env.bool("DATELINE_HTTPS", default=False)
+if DATELINE_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SESSION_COOKIE_HTTPONLY = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "admin:login"
+
+# --- Newsroom ----------------------------------------------------------------
+
+# History rows are an audit trail: edits go through the newsroom's services,
+# never through django-simple-history's "revert" form.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Logging -----------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.str("DATELINE_LOG_LEVEL", default="INFO"),
+    },
+}

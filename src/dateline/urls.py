@@ -1,0 +1,23 @@
+"""Root URLconf: the newsroom, media files and the public site."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve as serve_file
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("newsroom/", admin.site.urls),
+]
+
+if settings.DATELINE_SERVE_MEDIA:
+    # One machine serves its own uploads; at scale nginx or a CDN does.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            serve_file,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]
+
+urlpatterns += [path("", include("dateline.site.urls"))]

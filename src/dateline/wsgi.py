@@ -1,0 +1,9 @@
+"""WSGI entry point, used by ``dateline serve``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+
+application = get_wsgi_application()

@@ -1,0 +1,70 @@
+"""Shared fixtures: fast hashing, media in a temporary folder, the roles' users."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test.utils import override_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+STANDARDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "standards")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    media: Path = tmp_path_factory.mktemp("media")
+    static: Path = tmp_path_factory.mktemp("static")
+    with override_settings(
+        STATIC_ROOT=str(static),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=str(media),
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        },
+    ):
+        yield
+
+
+def make_user(username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reporter(db: None) -> User:
+    return make_user("reporter", "Reporter")
+
+
+@pytest.fixture
+def other_reporter(db: None) -> User:
+    return make_user("reporter2", "Reporter")
+
+
+@pytest.fixture
+def editor(db: None) -> User:
+    return make_user("editor", "Editor")
+
+
+@pytest.fixture
+def chief(db: None) -> User:
+    return make_user("chief", "Chief")
+
+
+@pytest.fixture
+def standards_dir() -> str:
+    """The shared standards folder, or a clear skip where it is absent."""
+    path = os.path.abspath(STANDARDS)
+    if not os.path.isdir(path):
+        pytest.skip(f"shared standards folder not found at {path}")
+    return path

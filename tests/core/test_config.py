@@ -1,0 +1,153 @@
+"""Safe defaults, and `dateline serve` refusing an insecure configuration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from dateline.core.config import (
+    insecure_settings,
+    is_weak_secret_key,
+    load_or_create_secret_key,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+STRONG = "k3y-" + "aB9#xQ2!" * 8
+
+
+def test_a_generated_secret_key_is_strong_private_and_kept(tmp_path: Path) -> None:
+    key = load_or_create_secret_key(tmp_path)
+    assert not is_weak_secret_key(key)
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert load_or_create_secret_key(tmp_path) == key
+
+
+def test_defaults_on_loopback_are_accepted() -> None:
+    assert (
+        insecure_settings(
+            debug=False,
+            secret_key_from_env=None,
+            allowed_hosts=["localhost", "127.0.0.1"],
+            bind_host="127.0.0.1",
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize("key", ["", "short", "django-insecure-" + "x" * 60, "a" * 60])
+def test_a_weak_secret_key_is_refused_and_named(key: str) -> None:
+    problems = insecure_settings(
+        debug=False,
+        secret_key_from_env=key,
+        allowed_hosts=["news.test"],
+        bind_host="127.0.0.1",
+    )
+    assert [p.variable for p in problems] == ["DATELINE_SECRET_KEY"]
+
+
+@pytest.mark.parametrize("hosts", [[], ["*"]])
+def test_empty_or_wildcard_allowed_hosts_are_refused_and_named(
+    hosts: list[str],
+) -> None:
+    problems = insecure_settings(
+        debug=False,
+        secret_key_from_env=STRONG,
+        allowed_hosts=hosts,
+        bind_host="127.0.0.1",
+    )
+    assert [p.variable for p in problems] == ["DATELINE_ALLOWED_HOSTS"]
+
+
+def test_serving_to_the_network_needs_a_real_key_and_host_names() -> None:
+    problems = insecure_settings(
+        debug=False,
+        secret_key_from_env=None,
+        allowed_hosts=["localhost"],
+        bind_host="0.0.0.0",
+    )
+    assert {p.variable for p in problems} == {
+        "DATELINE_SECRET_KEY",
+        "DATELINE_ALLOWED_HOSTS",
+    }
+    assert (
+        insecure_settings(
+            debug=False,
+            secret_key_from_env=STRONG,
+            allowed_hosts=["news.test"],
+            bind_host="0.0.0.0",
+        )
+        == []
+    )
+
+
+def test_debug_skips_the_checks() -> None:
+    assert (
+        insecure_settings(
+            debug=True, secret_key_from_env="x", allowed_hosts=[], bind_host="0.0.0.0"
+        )
+        == []
+    )
+
+
+def test_serve_refuses_to_start_and_names_the_variable(settings) -> None:
+    settings.DEBUG = False
+    settings.DATELINE_SECRET_KEY_FROM_ENV = "changeme"
+    settings.ALLOWED_HOSTS = []
+    with pytest.raises(CommandError) as error:
+        call_command("serve", "--port", "8765")
+    message = str(error.value)
+    assert "DATELINE_SECRET_KEY" in message
+    assert "DATELINE_ALLOWED_HOSTS" in message
+
+
+@pytest.mark.parametrize(
+    "args", [["--port", "0"], ["--port", "70000"], ["--workers", "0"]]
+)
+def test_serve_rejects_bad_arguments_with_a_clear_error(args: list[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("serve", *args)
+
+
+def test_an_unknown_time_zone_is_a_clear_configuration_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import dateline.settings"],
+        env={
+            "DATELINE_TIME_ZONE": "Mars/Olympus",
+            "DATELINE_DATA_DIR": str(tmp_path),
+            "PATH": "",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DATELINE_TIME_ZONE" in result.stderr
+
+
+def test_an_unsupported_database_url_is_a_clear_configuration_error(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import dateline.settings"],
+        env={
+            "DATELINE_DATABASE_URL": "mysql://root@127.0.0.1/x",
+            "DATELINE_DATA_DIR": str(tmp_path),
+            "PATH": "",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DATELINE_DATABASE_URL" in result.stderr
