@@ -1,0 +1,104 @@
+"""The newsroom's article form: tags through the services, and a stale-edit guard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from dateline.content.models import Article, Person, Topic
+from dateline.newsroom.locking import changes_since
+
+
+class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
+    # Tags are saved by content.services.set_article_tags, not by the ModelForm,
+    # so that their links carry the publication time the feeds are keyed on.
+    topic_tags = forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(
+            Article._meta.get_field("topics"), admin.site
+        ),
+    )
+    person_tags = forms.ModelMultipleChoiceField(
+        label=_("Persons"),
+        queryset=Person.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(
+            Article._meta.get_field("persons"), admin.site
+        ),
+    )
+    opened_revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0
+    )
+    correction_note = forms.CharField(
+        label=_("Correction note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Fill in to publish a correction with this save: readers see the note "
+            "with its time under the article."
+        ),
+    )
+    withdraw_reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        required=False,
+        max_length=90,
+        help_text=_("Needed to withdraw the item; kept in its history."),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline", "lead", "body", "dateline_place", "byline", "section",
+            "lead_photo", "urgency", "published_at",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["topic_tags"].initial = list(self.instance.topics.all())
+            self.fields["person_tags"].initial = list(self.instance.persons.all())
+        self.fields["opened_revision"].initial = self.instance.revision
+        self.fields["opened_revision"].required = self.instance.pk is not None
+
+    def clean_published_at(self) -> Any:
+        # Left empty on a published item, the publication time stays as it was.
+        value = self.cleaned_data.get("published_at")
+        if value is None and self.instance.status == Article.Status.PUBLISHED:
+            return self.instance.published_at
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        article = self.instance
+        if article.pk is None:
+            return cleaned
+        # Lock the row for the rest of the request (the admin view is atomic),
+        # so no one can save between this check and our write.
+        current = Article.objects.select_for_update().get(pk=article.pk).revision
+        began_at = cleaned.get("opened_revision")
+        if began_at is not None and began_at != current:
+            who, changes = changes_since(article, began_at)
+            rows = format_html_join(
+                "",
+                "<li><strong>{}</strong>: “{}” → “{}”</li>",
+                ((c.label, c.old, c.new) for c in changes),
+            )
+            raise forms.ValidationError(
+                format_html(
+                    "{} saved this article after you opened it, so your changes were "
+                    "not saved. Changed meanwhile: <ul>{}</ul>Copy your work, reload "
+                    "the page and make your changes again.",
+                    who or _("Someone"),
+                    rows or format_html("<li>{}</li>", _("bookkeeping only")),
+                ),
+                code="stale",
+            )
+        return cleaned

@@ -1,0 +1,282 @@
+"""The newsroom through the browser's eyes: roles, workflow buttons, locking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+
+from dateline.content.models import Article, Correction
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    SectionFactory,
+    TopicFactory,
+    published_article,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/newsroom/content/article/add/"
+
+
+def change_url(article: Article) -> str:
+    return f"/newsroom/content/article/{article.pk}/change/"
+
+
+def form_data(article: Article | None = None, **overrides: Any) -> dict[str, Any]:
+    """What the article form posts, with the inline's management form."""
+    data: dict[str, Any] = {
+        "headline": article.headline if article else "Ferry strike ends in Port Seline",
+        "lead": article.lead if article else "Crews return to work after a pay deal.",
+        "body": article.body if article else "<p>Crews returned to work.</p>",
+        "dateline_place": article.dateline_place if article else "Port Seline",
+        "byline": "",
+        "section": article.section_id if article else SectionFactory().pk,
+        "urgency": article.urgency if article else 5,
+        "lead_photo": "",
+        "topic_tags": [],
+        "person_tags": [],
+        "opened_revision": article.revision if article else "",
+        "read_also_links-TOTAL_FORMS": "0",
+        "read_also_links-INITIAL_FORMS": "0",
+        "read_also_links-MIN_NUM_FORMS": "0",
+        "read_also_links-MAX_NUM_FORMS": "6",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_roles_exist_with_their_permissions() -> None:
+    perms = {
+        g.name: {p.codename for p in g.permissions.all()} for g in Group.objects.all()
+    }
+    assert {"add_article", "change_article"} <= perms["Reporter"]
+    assert "publish_article" not in perms["Reporter"]
+    assert "publish_article" in perms["Editor"]
+    assert "withdraw_article" not in perms["Editor"]
+    assert {
+        "withdraw_article",
+        "change_section",
+        "add_topic",
+        "add_person",
+        "change_user",
+    } <= perms["Chief"]
+    assert not any("delete_article" in p for p in perms.values())
+
+
+def test_reporter_writes_a_draft_and_submits_it(client: Client, reporter: User) -> None:
+    client.force_login(reporter)
+    page = client.get(ADD_URL)
+    assert b'name="_submit"' in page.content
+    assert b'name="_publish"' not in page.content
+    response = client.post(ADD_URL, form_data(_continue="Save draft"))
+    assert response.status_code == 302, response.content
+    article = Article.objects.get()
+    assert article.created_by == reporter
+    assert article.status == Article.Status.DRAFT
+    response = client.post(change_url(article), form_data(article, _submit="Submit"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.status == Article.Status.SUBMITTED
+    # Submitted work is in the editors' hands now.
+    assert (
+        client.post(change_url(article), form_data(article, _continue="x")).status_code
+        == 403
+    )
+
+
+def test_reporter_cannot_publish_even_by_forging_the_button(
+    client: Client, reporter: User
+) -> None:
+    client.force_login(reporter)
+    response = client.post(ADD_URL, form_data(_publish="Publish"))
+    assert response.status_code == 403
+    assert not Article.objects.filter(status=Article.Status.PUBLISHED).exists()
+
+
+def test_reporter_cannot_change_someone_elses_draft(
+    client: Client, reporter: User, other_reporter: User
+) -> None:
+    theirs = ArticleFactory(created_by=other_reporter, headline="Theirs")
+    client.force_login(reporter)
+    assert (
+        client.post(
+            change_url(theirs), form_data(theirs, headline="Mine now")
+        ).status_code
+        == 403
+    )
+    theirs.refresh_from_db()
+    assert theirs.headline == "Theirs"
+
+
+def test_editor_publishes_with_tags_and_the_item_goes_live(
+    client: Client, editor: User
+) -> None:
+    topic, person = TopicFactory(), PersonFactory()
+    article = ArticleFactory()
+    client.force_login(editor)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article, topic_tags=[topic.pk], person_tags=[person.pk], _publish="Publish"
+        ),
+    )
+    assert response.status_code == 302, response.content
+    article.refresh_from_db()
+    assert article.is_public()
+    assert list(article.topics.all()) == [topic]
+    assert article.topic_links.get().published_at == article.published_at
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_editor_schedules_by_giving_a_future_time(client: Client, editor: User) -> None:
+    article = ArticleFactory()
+    when = timezone.localtime(timezone.now() + timedelta(days=1))
+    client.force_login(editor)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            published_at_0=when.strftime("%Y-%m-%d"),
+            published_at_1=when.strftime("%H:%M:%S"),
+            _publish="Publish",
+        ),
+    )
+    assert response.status_code == 302, response.content
+    article.refresh_from_db()
+    assert article.is_scheduled()
+    assert Client().get(article.get_absolute_url()).status_code == 404
+
+
+def test_script_in_a_submitted_body_is_removed_on_save(
+    client: Client, editor: User
+) -> None:
+    client.force_login(editor)
+    body = '<p onclick="steal()">Text</p><script>steal()</script><p><a href="javascript:x()">a</a></p>'
+    response = client.post(ADD_URL, form_data(body=body, _continue="Save"))
+    assert response.status_code == 302, response.content
+    stored = Article.objects.get().body
+    assert "script" not in stored
+    assert "onclick" not in stored
+    assert "javascript" not in stored
+    assert "<p>Text</p>" in stored
+
+
+def test_a_stale_form_is_refused_and_says_what_changed(
+    client: Client, editor: User
+) -> None:
+    article = published_article(headline="Original headline")
+    stale = form_data(article)
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(editor)
+    response = first.post(
+        change_url(article),
+        {**stale, "headline": "First editor's headline", "_save": "Save"},
+    )
+    assert response.status_code == 302
+    response = second.post(
+        change_url(article),
+        {**stale, "headline": "Second editor's headline", "_save": "Save"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "saved this article after you opened it" in text
+    assert "Original headline" in text
+    assert "First editor&#x27;s headline" in text or "First editor's headline" in text
+    article.refresh_from_db()
+    assert article.headline == "First editor's headline"
+
+
+def test_a_correction_from_the_form_is_shown_on_the_article(
+    client: Client, editor: User
+) -> None:
+    article = published_article()
+    client.force_login(editor)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            correction_note="An earlier version misspelled the minister's name.",
+            _save="Save",
+        ),
+    )
+    assert response.status_code == 302, response.content
+    assert Correction.objects.filter(article=article).count() == 1
+    page = Client().get(article.get_absolute_url())
+    assert b"misspelled the minister" in page.content
+
+
+def test_chief_withdraws_with_a_reason_and_the_page_is_gone(
+    client: Client, chief: User, editor: User
+) -> None:
+    article = published_article()
+    client.force_login(editor)
+    assert b'name="_withdraw"' not in client.get(change_url(article)).content
+    client.force_login(chief)
+    assert b'name="_withdraw"' in client.get(change_url(article)).content
+    refused = client.post(change_url(article), form_data(article, _withdraw="Withdraw"))
+    assert refused.status_code == 200
+    assert Article.objects.get(pk=article.pk).pubstatus == Article.PubStatus.USABLE
+    response = client.post(
+        change_url(article),
+        form_data(article, withdraw_reason="Legal request", _withdraw="Withdraw"),
+    )
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).pubstatus == Article.PubStatus.CANCELED
+    assert Client().get(article.get_absolute_url()).status_code == 410
+
+
+def test_history_shows_who_changed_what(client: Client, editor: User) -> None:
+    article = published_article(headline="Before")
+    client.force_login(editor)
+    client.post(change_url(article), form_data(article, headline="After", _save="Save"))
+    page = client.get(f"/newsroom/content/article/{article.pk}/history/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "editor" in text
+    assert "Before" in text
+    assert "After" in text
+
+
+def test_autocomplete_finds_topics_for_the_form(client: Client, reporter: User) -> None:
+    TopicFactory(name="Northern Sea fisheries talks")
+    client.force_login(reporter)
+    response = client.get(
+        "/newsroom/autocomplete/",
+        {
+            "term": "fisher",
+            "app_label": "content",
+            "model_name": "article",
+            "field_name": "topics",
+        },
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [
+        "Northern Sea fisheries talks"
+    ]
+
+
+def test_chief_manages_users_but_cannot_make_a_superuser(
+    client: Client, chief: User, reporter: User
+) -> None:
+    client.force_login(chief)
+    page = client.get(f"/newsroom/auth/user/{reporter.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_superuser"' not in page.content
+
+
+def test_nobody_but_a_superuser_deletes_articles(client: Client, chief: User) -> None:
+    article = published_article()
+    client.force_login(chief)
+    assert (
+        client.get(f"/newsroom/content/article/{article.pk}/delete/").status_code == 403
+    )
