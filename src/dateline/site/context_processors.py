@@ -1,0 +1,22 @@
+"""What every public page's layout needs: the agency and its sections."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from dateline.content.selectors import navigation_sections
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "agency_name": settings.DATELINE_AGENCY_NAME,
+        "language_code": settings.LANGUAGE_CODE,
+        # Lazy: a page that does not render the navigation costs no query.
+        "navigation_sections": SimpleLazyObject(navigation_sections),
+    }

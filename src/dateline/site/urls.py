@@ -1,0 +1,17 @@
+from django.urls import path, register_converter
+
+from dateline.core.converters import IdConverter
+from dateline.site import views
+
+register_converter(IdConverter, "id")
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("preview/<id:pk>/", views.article_preview, name="article-preview"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("persons/<slug:slug>/", views.person_detail, name="person-detail"),
+    path("<slug:section>/<id:pk>/", views.article_detail, name="article-detail"),
+    path("<slug:slug>/", views.section_detail, name="section-detail"),
+]

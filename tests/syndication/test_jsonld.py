@@ -1,0 +1,173 @@
+"""NewsArticle structured data, checked against schema.org 30.0 and the checklist
+in ../shared/standards/schema-org/newsarticle-checklist.md."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import extruct
+import pytest
+
+from dateline.content import services
+from tests.factories import (
+    PersonFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicFactory,
+    published_article,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from dateline.content.models import Article
+
+pytestmark = pytest.mark.django_db
+
+ANCESTORS = {
+    "schema:NewsArticle",
+    "schema:Article",
+    "schema:CreativeWork",
+    "schema:Thing",
+}
+
+
+def _ids(value: Any) -> set[str]:
+    items = value if isinstance(value, list) else [value]
+    return {item["@id"] for item in items if isinstance(item, dict)}
+
+
+@pytest.fixture
+def vocabulary(standards_dir: str) -> dict[str, set[str]]:
+    """property name → the classes it may be used on."""
+    path = os.path.join(
+        standards_dir, "schema-org", "vocabulary", "schemaorg-current-https.jsonld"
+    )
+    with open(path, encoding="utf-8") as handle:
+        graph = json.load(handle)["@graph"]
+    return {
+        node["@id"].removeprefix("schema:"): _ids(node.get("schema:domainIncludes", []))
+        for node in graph
+        if node.get("@type") == "rdf:Property"
+    }
+
+
+@pytest.fixture
+def article(editor: User) -> Article:
+    item = published_article(
+        section=SectionFactory(name="Business & Economy", slug="economy"),
+        headline="National Bank holds its key rate",
+        lead="Inflation eased for a third month.",
+        byline="By Petra Nylund",
+        dateline_place="Arvenna",
+        lead_photo=PhotoFactory(),
+    )
+    services.set_article_tags(
+        article=item,
+        topics=[TopicFactory(name="Interest rates")],
+        persons=[PersonFactory(name="Mira Solberg")],
+    )
+    services.save_article(
+        article=item, actor=editor, correction_note="Corrected the rate."
+    )
+    item.refresh_from_db()
+    return item
+
+
+def extract(client: Client, article: Article) -> tuple[dict[str, Any], str]:
+    response = client.get(article.get_absolute_url())
+    text = response.content.decode()
+    data = extruct.extract(
+        text,
+        base_url="http://testserver/",
+        syntaxes=["json-ld", "microdata"],
+        uniform=True,
+    )
+    news = [d for d in data["json-ld"] if d.get("@type") == "NewsArticle"]
+    assert len(news) == 1, "exactly one NewsArticle on the page"
+    assert not data["microdata"]
+    return news[0], text
+
+
+def test_every_emitted_property_exists_on_news_article_or_its_ancestors(
+    client: Client, article: Article, vocabulary: dict[str, set[str]]
+) -> None:
+    data, _ = extract(client, article)
+    for prop in data:
+        if prop.startswith("@"):
+            continue
+        assert prop in vocabulary, f"{prop} is not a schema.org property"
+        assert vocabulary[prop] & ANCESTORS, (
+            f"{prop} is not used on NewsArticle or its ancestors"
+        )
+
+
+def test_fields_match_what_the_page_shows(client: Client, article: Article) -> None:
+    from lxml import html
+
+    data, text = extract(client, article)
+    doc = html.fromstring(text)
+    assert data["@context"] == "https://schema.org"
+    assert data["headline"] == doc.xpath("string(//h1)")
+    assert data["description"] == doc.xpath("string(//p[@class='article-lead'])")
+    shown_time = doc.xpath("//p[@class='article-meta']/time/@datetime")[0]
+    assert datetime.fromisoformat(data["datePublished"]) == datetime.fromisoformat(
+        shown_time
+    )
+    assert data["author"] == [{"@type": "Person", "name": "Petra Nylund"}]
+    assert data["articleSection"] == "Business & Economy"
+    assert data["dateline"].startswith("ARVENNA, ")
+    assert data["about"][0]["name"] == "Interest rates"
+    assert (
+        data["about"][0]["url"]
+        == "http://testserver/topics/" + article.topics.get().slug + "/"
+    )
+    assert data["mentions"][0]["name"] == "Mira Solberg"
+
+
+def test_dates_carry_an_offset_and_modified_follows_the_correction(
+    client: Client, article: Article
+) -> None:
+    data, _ = extract(client, article)
+    published = datetime.fromisoformat(data["datePublished"])
+    modified = datetime.fromisoformat(data["dateModified"])
+    assert published.utcoffset() is not None
+    assert modified.utcoffset() is not None
+    assert modified > published
+    assert modified == article.corrections.get().created_at
+
+
+def test_image_and_publisher_logo_are_described(
+    client: Client, article: Article
+) -> None:
+    data, _ = extract(client, article)
+    image = data["image"][0]
+    assert image["@type"] == "ImageObject"
+    assert image["url"].startswith("http://testserver/media/")
+    assert image["width"] * image["height"] >= 50_000
+    assert image["creditText"] == article.lead_photo.credit
+    publisher = data["publisher"]
+    assert publisher["@type"] == "NewsMediaOrganization"
+    assert publisher["logo"]["url"].endswith(".png")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(
+        publisher["logo"]["url"].removeprefix("http://testserver/static/")
+    )
+
+
+def test_without_a_byline_the_agency_is_the_author(client: Client) -> None:
+    item = published_article(byline="")
+    data, _ = extract(client, item)
+    assert data["author"][0]["@type"] == "Organization"
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client) -> None:
+    item = published_article(headline="</script><script>alert(1)</script>")
+    data, text = extract(client, item)
+    assert data["headline"] == "</script><script>alert(1)</script>"
+    assert "<script>alert(1)" not in text
