@@ -22,7 +22,7 @@ install-dev: $(UV)
 
 demo: install
 	$(DATELINE) migrate --noinput
-	$(DATELINE) demo
+	$(DATELINE) demo --site-url http://127.0.0.1:$(PORT)
 	$(DATELINE) serve --port $(PORT)
 
 # The suite runs on SQLite, then again on PostgreSQL when

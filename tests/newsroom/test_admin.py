@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from dateline.content.models import Article, Correction
+from dateline.content.models import Article, Correction, Photo
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
     SectionFactory,
     TopicFactory,
+    jpeg_bytes,
     published_article,
 )
 
@@ -280,3 +282,32 @@ def test_nobody_but_a_superuser_deletes_articles(client: Client, chief: User) ->
     assert (
         client.get(f"/newsroom/content/article/{article.pk}/delete/").status_code == 403
     )
+
+
+def test_an_uploaded_photo_keeps_its_size(client: Client, editor: User) -> None:
+    client.force_login(editor)
+    upload = SimpleUploadedFile("harbour.jpg", jpeg_bytes(640, 360), "image/jpeg")
+    response = client.post(
+        "/newsroom/content/photo/add/",
+        {
+            "image": upload,
+            "caption": "Cranes over the container quay.",
+            "credit": "© Test Agency/Ola Fotograf",
+            "alt_text": "Four cranes against a grey sky.",
+        },
+    )
+    assert response.status_code == 302
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height) == (640, 360)
+
+
+def test_a_file_that_is_not_a_picture_is_refused(client: Client, editor: User) -> None:
+    client.force_login(editor)
+    upload = SimpleUploadedFile("notes.jpg", b"<script>alert(1)</script>", "image/jpeg")
+    response = client.post(
+        "/newsroom/content/photo/add/",
+        {"image": upload, "credit": "x", "alt_text": "x"},
+    )
+    assert response.status_code == 200
+    assert "image" in response.context["adminform"].form.errors
+    assert not Photo.objects.exists()

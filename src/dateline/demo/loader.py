@@ -1,0 +1,253 @@
+"""Load the demo agency from the TOML files in ``data/`` through the services.
+
+The demo is written the way a newsroom would write it: a reporter creates each
+item, an editor publishes or schedules it, corrections go through the
+correction service. Publication times are relative to the moment of loading.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+
+from dateline.content import services
+from dateline.content.models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Correction,
+    Person,
+    Photo,
+    RelatedArticle,
+    Section,
+    Topic,
+)
+from dateline.demo.pictures import draw_picture
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Demo newsroom accounts: (username, group, what they may do).
+ACCOUNTS = (
+    ("chief", "Chief", "everything, including withdrawing items and managing staff"),
+    ("editor", "Editor", "edits, publishes, schedules and corrects"),
+    ("reporter", "Reporter", "writes drafts and submits them"),
+)
+
+
+@dataclass
+class DemoSummary:
+    created: bool
+    articles: int = 0
+    published: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _read(name: str) -> dict[str, Any]:
+    with (DATA_DIR / name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def read_taxonomy(kind: str) -> list[dict[str, Any]]:
+    """The entries of ``sections.toml``, ``topics.toml`` or ``persons.toml``."""
+    entries: list[dict[str, Any]] = _read(f"{kind}s.toml")[kind]
+    return entries
+
+
+def read_articles() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(DATA_DIR.glob("articles_*.toml")):
+        items.extend(_read(path.name)["article"])
+    return items
+
+
+def body_html(text: str) -> str:
+    """The demo's plain-text bodies as the editor's HTML."""
+    blocks = []
+    for chunk in text.strip().split("\n\n"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if chunk == "---":
+            blocks.append("<hr>")
+        elif chunk.startswith("## "):
+            blocks.append(f"<h2>{escape(chunk[3:].strip())}</h2>")
+        else:
+            blocks.append(f"<p>{escape(' '.join(chunk.split()))}</p>")
+    return "".join(blocks)
+
+
+def has_content() -> bool:
+    return Article.objects.exists() or Section.objects.exists()
+
+
+def ensure_accounts() -> list[tuple[str, str, str]]:
+    """The demo's newsroom logins, with fresh passwords printed each time."""
+    logins = []
+    for username, group_name, role in ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.is_staff = True
+        user.is_active = True
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=group_name)])
+        logins.append((username, password, role))
+    return logins
+
+
+class NotDemoContentError(Exception):
+    """The database holds items the demo did not write; reset refuses."""
+
+
+def foreign_items() -> int:
+    """How many items were written by someone other than the demo accounts."""
+    demo_users = [username for username, _, _ in ACCOUNTS]
+    return Article.objects.exclude(created_by__username__in=demo_users).count()
+
+
+def reset() -> None:
+    """Remove all content, its pictures and the demo accounts.
+
+    Refuses when the database holds items that the demo accounts did not write,
+    so that ``--reset`` cannot wipe a real newsroom's archive by mistake.
+    """
+    with transaction.atomic():
+        foreign = foreign_items()
+        if foreign:
+            raise NotDemoContentError(
+                f"{foreign} item(s) in this database were not written by the demo "
+                "accounts; refusing to delete them. Point DATELINE_DATABASE_URL or "
+                "DATELINE_DATA_DIR at a demo database instead."
+            )
+        for photo in Photo.objects.all():
+            photo.image.delete(save=False)
+        Correction.objects.all().delete()
+        RelatedArticle.objects.all().delete()
+        ArticleTopic.objects.all().delete()
+        ArticlePerson.objects.all().delete()
+        Article.history.all().delete()
+        Article.objects.all().delete()
+        Photo.objects.all().delete()
+        Section.objects.all().delete()
+        Topic.objects.all().delete()
+        Person.objects.all().delete()
+        User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).delete()
+
+
+def load(*, now: datetime | None = None) -> DemoSummary:
+    """Load the demo agency unless the database already has content."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if has_content():
+            return DemoSummary(created=False, logins=ensure_accounts())
+        logins = ensure_accounts()
+        reporter = User.objects.get(username="reporter")
+        editor = User.objects.get(username="editor")
+        sections = {
+            s["slug"]: Section.objects.create(
+                slug=s["slug"], name=s["name"], description=s["description"], position=i
+            )
+            for i, s in enumerate(read_taxonomy("section"))
+        }
+        topics = {
+            t["slug"]: Topic.objects.create(
+                slug=t["slug"],
+                name=t["name"],
+                description=t.get("description", ""),
+                iptc_code=t.get("iptc", ""),
+            )
+            for t in read_taxonomy("topic")
+        }
+        persons = {
+            p["slug"]: Person.objects.create(
+                slug=p["slug"], name=p["name"], role=p["role"]
+            )
+            for p in read_taxonomy("person")
+        }
+        items = read_articles()
+        articles: dict[str, Article] = {}
+        # Oldest first, so ids grow with publication time as on a real wire.
+        for item in sorted(items, key=lambda i: -float(i["hours_ago"])):
+            articles[item["key"]] = _create_item(
+                item,
+                now=now,
+                sections=sections,
+                topics=topics,
+                persons=persons,
+                reporter=reporter,
+                editor=editor,
+            )
+        for item in items:
+            related = [articles[key] for key in item.get("read_also", [])]
+            if related:
+                services.set_read_also(article=articles[item["key"]], related=related)
+        published = sum(1 for a in articles.values() if a.is_public(now=now))
+        return DemoSummary(
+            created=True, articles=len(articles), published=published, logins=logins
+        )
+
+
+def _create_item(
+    item: dict[str, Any],
+    *,
+    now: datetime,
+    sections: dict[str, Section],
+    topics: dict[str, Topic],
+    persons: dict[str, Person],
+    reporter: User,
+    editor: User,
+) -> Article:
+    photo = None
+    if "photo" in item:
+        spec = item["photo"]
+        picture = draw_picture(spec["subject"], seed=item["key"])
+        photo = Photo.objects.create(
+            image=ContentFile(picture, name=f"{item['key']}.jpg"),
+            caption=spec["caption"],
+            credit=f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}",
+            alt_text=spec["alt"],
+        )
+    article = Article(
+        headline=item["headline"],
+        lead=item["lead"],
+        body=body_html(item["body"]),
+        dateline_place=item["dateline"],
+        byline=item.get("byline", ""),
+        section=sections[item["section"]],
+        lead_photo=photo,
+        urgency=item["urgency"],
+    )
+    services.save_article(article=article, actor=reporter)
+    when = now - timedelta(hours=float(item["hours_ago"]))
+    status = item.get("status", "published")
+    if status == "published" or status == "scheduled":
+        services.publish_article(article=article, actor=editor, at=when)
+    services.set_article_tags(
+        article=article,
+        topics=[topics[slug] for slug in item["topics"]],
+        persons=[persons[slug] for slug in item["persons"]],
+    )
+    if item.get("correction"):
+        services.save_article(
+            article=article, actor=editor, correction_note=item["correction"]
+        )
+        # The correction came a while after publication, not at loading time.
+        corrected_at = min(when + timedelta(hours=2), now)
+        Correction.objects.filter(article=article).update(created_at=corrected_at)
+        Article.objects.filter(pk=article.pk).update(updated_at=corrected_at)
+        article.refresh_from_db()
+    return article

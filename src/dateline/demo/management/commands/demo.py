@@ -1,0 +1,55 @@
+"""``dateline demo [--reset]``: load the fictional demo agency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dateline.demo import loader
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo agency and print the newsroom logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help=(
+                "Delete all content (articles, photos, sections, topics, persons) "
+                "first; refused when the database holds items the demo did not write."
+            ),
+        )
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000",
+            help="Where the site will be served, for the printed links.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["reset"]:
+            self.stdout.write("Removing all content and the demo accounts…")
+            try:
+                loader.reset()
+            except loader.NotDemoContentError as error:
+                raise CommandError(str(error)) from error
+        summary = loader.load()
+        if summary.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo agency loaded: {summary.articles} items, "
+                    f"{summary.published} of them public now."
+                )
+            )
+        else:
+            self.stdout.write(
+                "The database already has content, so the demo was not loaded again "
+                "(use --reset to start over)."
+            )
+        site = options["site_url"].rstrip("/")
+        self.stdout.write(f"\nThe site:     {site}/")
+        self.stdout.write(f"The newsroom: {site}/newsroom/  (fresh passwords each run)")
+        for username, password, role in summary.logins:
+            self.stdout.write(f"  {username:<9} {password}   {role}")
+        self.stdout.write("")

@@ -1,0 +1,132 @@
+"""``dateline demo`` loads a complete agency, once, and ``--reset`` starts over."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from dateline.content.models import (
+    Article,
+    Correction,
+    Person,
+    RelatedArticle,
+    Section,
+    Topic,
+)
+from dateline.demo import loader
+from tests.factories import published_article
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo() -> str:
+    return run_demo("--site-url", "http://127.0.0.1:8123")
+
+
+def test_loads_a_whole_agency(demo: str) -> None:
+    items = loader.read_articles()
+    assert Section.objects.count() == 8
+    assert Topic.objects.count() >= 15
+    assert Person.objects.count() >= 20
+    assert Article.objects.count() == len(items) >= 80
+    assert "http://127.0.0.1:8123/newsroom/" in demo
+
+    statuses = {i["key"]: i.get("status", "published") for i in items}
+    expected_public = sum(1 for s in statuses.values() if s == "published")
+    assert Article.objects.public().count() == expected_public
+    assert Article.objects.filter(status=Article.Status.DRAFT).count() == sum(
+        1 for s in statuses.values() if s == "draft"
+    )
+    assert Article.objects.scheduled().count() == sum(
+        1 for s in statuses.values() if s == "scheduled"
+    )
+    assert Correction.objects.count() == sum(1 for i in items if i.get("correction"))
+    assert Article.objects.filter(page_count__gt=1).count() >= 8
+    assert RelatedArticle.objects.exists()
+
+
+def test_items_carry_their_tags_photos_and_authors(demo: str) -> None:
+    with_photo = Article.objects.exclude(lead_photo=None).select_related("lead_photo")
+    assert with_photo.count() == sum(1 for i in loader.read_articles() if "photo" in i)
+    for article in with_photo:
+        photo = article.lead_photo
+        assert photo is not None
+        assert Path(photo.image.path).stat().st_size > 1000
+        assert (photo.width, photo.height) == (photo.image.width, photo.image.height)
+        assert photo.credit
+        assert photo.alt_text
+    assert not Article.objects.filter(topics=None).exists()
+    authors = set(Article.objects.values_list("created_by__username", flat=True))
+    assert authors == {"reporter"}
+    # Publication times are relative to loading: the newest lies just behind us.
+    newest = Article.objects.public().newest_first().first()
+    assert newest is not None
+    assert newest.published_at is not None
+    assert (timezone.now() - newest.published_at).total_seconds() < 3600
+
+
+def test_every_public_item_renders_and_hidden_ones_do_not(
+    demo: str, client: Client
+) -> None:
+    for article in Article.objects.select_related("section"):
+        url = article.get_absolute_url()
+        if not article.is_public():
+            assert client.get(url).status_code == 404, url
+            continue
+        for page in range(1, article.page_count + 1):
+            response = client.get(url, {"page": page} if page > 1 else {})
+            assert response.status_code == 200, (url, page)
+    for section in Section.objects.all():
+        assert client.get(section.get_absolute_url()).status_code == 200
+
+
+def test_demo_logins_work(demo: str, client: Client) -> None:
+    lines = [line.split() for line in demo.splitlines() if line.startswith("  ")]
+    logins = {words[0]: words[1] for words in lines}
+    assert set(logins) == {"chief", "editor", "reporter"}
+    for username, password in logins.items():
+        assert client.login(username=username, password=password), username
+        assert client.get("/newsroom/").status_code == 200
+        client.logout()
+
+
+def test_a_second_run_keeps_the_content_and_renews_passwords(demo: str) -> None:
+    count = Article.objects.count()
+    old_hash = User.objects.get(username="editor").password
+    again = run_demo()
+    assert "already has content" in again
+    assert Article.objects.count() == count
+    assert User.objects.get(username="editor").password != old_hash
+
+
+def test_reset_loads_the_agency_afresh(demo: str) -> None:
+    first_ids = set(Article.objects.values_list("pk", flat=True))
+    output = run_demo("--reset")
+    assert "Demo agency loaded" in output
+    assert Article.objects.count() == len(first_ids)
+    assert first_ids.isdisjoint(Article.objects.values_list("pk", flat=True))
+    assert Article.history.filter(id__in=first_ids).count() == 0
+
+
+def test_reset_refuses_to_wipe_a_real_newsroom(demo: str) -> None:
+    published_article(headline="Written by real staff")  # no demo author
+    count = Article.objects.count()
+    with pytest.raises(CommandError, match="1 item"):
+        run_demo("--reset")
+    assert Article.objects.count() == count
