@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from dateline.content import services
 from dateline.content.models import Article
+from dateline.core.timefmt import machine_time
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -83,7 +84,8 @@ def test_article_page_shows_every_element_of_the_reference_page(
     assert doc.xpath("string(//a[@class='section-label'])") == "World"
     published = doc.xpath("//article//p[@class='article-meta']/time")[0]
     assert re.fullmatch(r"\w+ \d\d, \d\d:\d\d UTC([+-]\d+(:\d\d)?)?", published.text)
-    assert published.get("datetime") == story.published_at.isoformat()
+    assert published.get("datetime") == machine_time(story.published_at)
+    assert "." not in published.get("datetime")  # whole seconds, as HTML allows
     assert doc.xpath("string(//span[@class='article-place'])") == "PORT AZUL"
     assert doc.xpath("string(//h1)") == story.headline
     assert doc.xpath("string(//p[@class='article-lead'])") == story.lead
@@ -139,6 +141,24 @@ def test_read_also_sits_inside_the_body_after_the_second_paragraph(
         "Related story 0",
         "Related story 1",
         "Related story 2",
+    ]
+
+
+def test_a_body_opening_with_a_subheading_gets_its_own_dateline_line(
+    client: Client, story: Article, editor: User
+) -> None:
+    story.body = "<h2>Background</h2><p>One.</p><p>Two.</p><p>Three.</p>"
+    services.save_article(article=story, actor=editor)
+    _, doc, _ = get_page(client, story.get_absolute_url())
+    children = doc.xpath("//div[@class='article-body']/*")
+    tags = [(c.tag, c.get("class")) for c in children]
+    assert tags == [
+        ("p", "dateline-only"),
+        ("h2", None),
+        ("p", None),
+        ("p", None),
+        ("aside", "read-also"),
+        ("p", None),
     ]
 
 
@@ -259,7 +279,7 @@ def test_json_ld_describes_the_news_article(client: Client, story: Article) -> N
     data = json.loads(blocks[0])
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == story.headline
-    assert data["datePublished"] == timezone.localtime(story.published_at).isoformat()
+    assert data["datePublished"] == machine_time(story.published_at)
     assert data["dateModified"] >= data["datePublished"]
     assert data["author"] == [{"@type": "Person", "name": "Lena Holt"}]
     assert data["articleSection"] == "World"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import pytest
@@ -70,7 +71,7 @@ def headlines(client: Client, url: str) -> list[str]:
     assert response.status_code == 200
     return [
         h.text_content().strip()
-        for h in html.fromstring(response.content).xpath("//h3[@class='item-headline']")
+        for h in html.fromstring(response.content).xpath("//*[@class='item-headline']")
     ]
 
 
@@ -98,6 +99,21 @@ def test_home_has_latest_news_and_a_block_per_section(
         for h in doc.xpath("//section[@class='home-latest']//h3")
     ]
     assert latest == ["Public world story", "Public sport story"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/world/", "/topics/talks/", "/persons/ines-calder/"]
+)
+def test_headings_never_skip_a_level(
+    client: Client, newsroom: dict[str, object], url: str
+) -> None:
+    doc = html.fromstring(client.get(url).content)
+    levels = [
+        int(h.tag[1])
+        for h in doc.xpath("//main//*[self::h1 or self::h2 or self::h3 or self::h4]")
+    ]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in pairwise(levels))
 
 
 def test_header_links_every_section_in_order_and_back_to_the_main_page(

@@ -31,3 +31,9 @@ def display_time(moment: datetime) -> str:
 def dateline_date(moment: datetime) -> str:
     """ "September 6", the date inside a dateline."""
     return formats.date_format(timezone.localtime(moment), "F j")
+
+
+def machine_time(moment: datetime) -> str:
+    """ISO 8601 in newsroom time to the second, "2026-09-06T12:36:05+03:00":
+    what ``<time datetime>``, OpenGraph and JSON-LD carry."""
+    return timezone.localtime(moment).isoformat(timespec="seconds")

@@ -61,15 +61,6 @@ def body_page(article: Article, number: int) -> BodyPage:
         html = mark_safe("".join(blocks))  # noqa: S308 - stored sanitized
         return BodyPage(number, len(pages), html, mark_safe(""), False)
 
-    line = format_html(
-        '<span class="dateline">{}</span> ',
-        dateline_text(place=article.dateline_place, moment=article.published_at),
-    )
-    if blocks and blocks[0].startswith("<p>"):
-        blocks[0] = f"<p>{line}{blocks[0][3:]}"
-    else:
-        blocks.insert(0, f'<p class="dateline-only">{line}</p>')
-
     split_at = len(blocks)
     seen = 0
     for index, block in enumerate(blocks):
@@ -78,6 +69,17 @@ def body_page(article: Article, number: int) -> BodyPage:
             if seen == READ_ALSO_AFTER_PARAGRAPH:
                 split_at = index + 1
                 break
+
+    line = format_html(
+        '<span class="dateline">{}</span> ',
+        dateline_text(place=article.dateline_place, moment=article.published_at),
+    )
+    if blocks and blocks[0].startswith("<p>"):
+        blocks[0] = f"<p>{line}{blocks[0][3:]}"
+    else:  # a body opening with a subheading: the dateline stands alone above it
+        blocks.insert(0, f'<p class="dateline-only">{line}</p>')
+        split_at += 1
+
     before = mark_safe("".join(blocks[:split_at]))  # noqa: S308 - stored sanitized
     after = mark_safe("".join(blocks[split_at:]))  # noqa: S308 - stored sanitized
     return BodyPage(1, len(pages), before, after, True)

@@ -6,10 +6,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from dateline.content.dateline import dateline_text
+from dateline.core.timefmt import machine_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -66,8 +66,8 @@ def news_article(
         "url": url,
         "headline": article.headline,
         "description": article.lead,
-        "datePublished": timezone.localtime(article.published_at).isoformat(),
-        "dateModified": timezone.localtime(modified).isoformat(),
+        "datePublished": machine_time(article.published_at),
+        "dateModified": machine_time(modified),
         "dateline": dateline_text(
             place=article.dateline_place, moment=article.published_at
         ).rsplit(" /", 1)[0],
