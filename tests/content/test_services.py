@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -180,3 +181,9 @@ def test_read_also_keeps_the_editors_order_and_skips_the_item_itself() -> None:
     a, b, c = published_article(), published_article(), published_article()
     services.set_read_also(article=article, related=[c, article, a, b])
     assert [link.related for link in article.read_also_links.all()] == [c, a, b]
+
+
+def test_the_history_model_can_be_imported_where_it_says_it_lives() -> None:
+    model = Article.history.model
+    module = importlib.import_module(model.__module__)
+    assert getattr(module, model.__name__) is model

@@ -10,7 +10,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from lxml import html as lxml_html
 
+from dateline.content import services
 from dateline.content.models import Article, Correction, Photo
 from tests.factories import (
     ArticleFactory,
@@ -311,3 +313,21 @@ def test_a_file_that_is_not_a_picture_is_refused(client: Client, editor: User) -
     assert response.status_code == 200
     assert "image" in response.context["adminform"].form.errors
     assert not Photo.objects.exists()
+
+
+def test_the_article_list_tells_scheduled_and_withdrawn_items_apart(
+    client: Client, editor: User, chief: User
+) -> None:
+    live = published_article(headline="Live story")
+    published_article(headline="Later story", ago=timedelta(hours=-3))
+    gone = published_article(headline="Gone story")
+    services.withdraw_article(article=gone, actor=chief, reason="legal")
+    client.force_login(editor)
+    response = client.get("/newsroom/content/article/")
+    rows = {
+        row.xpath("string(.//th)"): row.xpath("string(.//td[@class='field-state'])")
+        for row in lxml_html.fromstring(response.content).xpath("//tbody/tr")
+    }
+    assert rows[live.headline] == "Published"
+    assert rows["Later story"].startswith("Scheduled for ")
+    assert rows["Gone story"] == "Published, Canceled (withdrawn)"

@@ -378,6 +378,13 @@ class Article(models.Model):
         )
 
 
+# django-simple-history names the historical model's module after the app's
+# package ("dateline.content") when the app label is shorter than the package
+# path, yet defines the class here; say where it really lives so that tools
+# which import models by module path (``dateline shell``) find it.
+Article.history.model.__module__ = __name__
+
+
 class ArticleTopic(models.Model):
     """An article tagged with a topic; carries the publication time for keyset feeds."""
 

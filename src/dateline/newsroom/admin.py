@@ -117,8 +117,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleForm
     inlines = [ReadAlsoInline]
     list_display = [
-        "headline", "section", "status", "pubstatus", "published_at", "urgency",
-        "created_by",
+        "headline", "section", "state", "published_at", "urgency", "created_by",
     ]  # fmt: skip
     list_filter = ["status", "pubstatus", "section", "urgency"]
     list_select_related = ["section", "created_by"]
@@ -173,13 +172,22 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("state"))
     def status_summary(self, article: Article) -> str:
-        state = str(article.get_status_display())
+        return (
+            f"{self.state(article)} · version {article.version}"
+            f" · revision {article.revision}"
+        )
+
+    @admin.display(description=_("state"), ordering="status")
+    def state(self, article: Article) -> str:
+        """One word or phrase a desk reads at a glance: a scheduled item is not
+        "Published" yet, and a withdrawn one is not live."""
+        label = str(article.get_status_display())
         if article.pubstatus != Article.PubStatus.USABLE:
-            state = f"{state}, {article.get_pubstatus_display()}"
-        elif article.is_scheduled():
+            return f"{label}, {article.get_pubstatus_display()}"
+        if article.is_scheduled():
             local = timezone.localtime(article.published_at)
-            state = f"{state}, scheduled for {local:%Y-%m-%d %H:%M %Z}"
-        return f"{state} · version {article.version} · revision {article.revision}"
+            return f"{_('Scheduled for')} {local:%Y-%m-%d %H:%M %Z}"
+        return label
 
     @admin.display(description=_("preview"))
     def preview_link(self, article: Article) -> str:

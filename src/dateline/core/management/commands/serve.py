@@ -72,6 +72,10 @@ def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
             self.cfg.set("graceful_timeout", 10)
+            if "control_socket" in self.cfg.settings:  # gunicorn 27 and later
+                # Keep gunicorn's control socket with the rest of our files,
+                # not in the home directory.
+                self.cfg.set("control_socket", str(settings.DATA_DIR / "gunicorn.ctl"))
 
         def load(self) -> Any:
             return application
