@@ -28,10 +28,10 @@ demo: install
 # The suite runs on SQLite, then again on PostgreSQL when
 # DATELINE_TEST_DATABASE_URL is set. Redis tests read DATELINE_TEST_REDIS_URL.
 test: install-dev
-	env -u DATELINE_DATABASE_URL $(VENV)/bin/pytest
+	env -u DATELINE_DATABASE_URL $(VENV)/bin/pytest --create-db
 	@if [ -n "$$DATELINE_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL"; \
-		DATELINE_DATABASE_URL="$$DATELINE_TEST_DATABASE_URL" $(VENV)/bin/pytest; \
+		DATELINE_DATABASE_URL="$$DATELINE_TEST_DATABASE_URL" $(VENV)/bin/pytest --create-db; \
 	else \
 		echo "SKIPPED the PostgreSQL run: DATELINE_TEST_DATABASE_URL is not set"; \
 	fi
