@@ -61,6 +61,7 @@ USE_I18N = True
 INSTALLED_APPS = [
     "dateline.core",
     "dateline.content",
+    "dateline.feed",
     "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
     "dateline.syndication",
     "dateline.site",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Top-level paths the site uses itself; a section slug may not take one.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "feeds", "media", "news", "newsroom", "persons", "preview",
+        "admin", "all", "api", "feeds", "media", "news", "newsroom", "persons", "preview",
         "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
         "topics", "favicon.ico",
     }
@@ -406,7 +406,9 @@ class ArticleTopic(models.Model):
         indexes = [
             models.Index(
                 fields=["topic", "-published_at", "-article"], name="topic_feed"
-            )
+            ),
+            # The topics in this week's news, without reading the whole archive.
+            models.Index(fields=["-published_at"], name="topic_link_recent"),
         ]
 
     def __str__(self) -> str:
@@ -494,3 +496,56 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return self.note[:80]
+
+
+class TopStory(models.Model):
+    """A slot in TOP STORIES, on the home page or at the head of a section.
+
+    Editors order the slots; only public items are shown, so a slot whose item
+    is withdrawn or not yet released simply stays dark.
+    """
+
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="top_stories",
+        verbose_name=_("section front"),
+        help_text=_("Empty for the home page."),
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        related_name="top_story_slots",
+        verbose_name=_("article"),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["section__position", "position", "id"]
+        verbose_name = _("top story")
+        verbose_name_plural = _("top stories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section", "article"],
+                condition=Q(section__isnull=False),
+                name="top_story_once_per_section",
+            ),
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=Q(section__isnull=True),
+                name="top_story_once_on_home",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["section", "position"], name="top_story_front"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.front_name}: {self.article_id}"
+
+    @property
+    def front_name(self) -> str:
+        return self.section.name if self.section is not None else str(_("Home page"))

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from dateline.content.models import Article, Correction, Person, Section, Topic
+from dateline.content.models import (
+    Article,
+    ArticleTopic,
+    Correction,
+    Person,
+    Section,
+    Topic,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -17,6 +26,10 @@ if TYPE_CHECKING:
 LIST_FIELDS = (
     "id", "headline", "lead", "published_at", "updated_at", "urgency",
     "dateline_place", "section__id", "section__slug", "section__name",
+)  # fmt: skip
+PHOTO_FIELDS = (
+    "lead_photo__id", "lead_photo__image", "lead_photo__width",
+    "lead_photo__height", "lead_photo__alt_text", "lead_photo__credit",
 )  # fmt: skip
 
 
@@ -106,4 +119,71 @@ def latest_for_person(
 
 
 def navigation_sections() -> list[Section]:
-    return list(Section.objects.only("id", "name", "slug", "position"))
+    return list(Section.objects.only("id", "name", "slug", "position", "description"))
+
+
+# TOP STORIES falls back to urgent items (IPTC urgency 1–3) from this window.
+URGENT_AT_MOST = 3
+TOP_STORY_FALLBACK = timedelta(days=30)
+
+
+def top_stories(
+    *, section: Section | None = None, limit: int, now: datetime | None = None
+) -> list[Article]:
+    """The editors' TOP STORIES for the home page or a section front.
+
+    Curated slots first, in the editors' order; a front with no public slot
+    shows the latest urgent items instead, so it is never stale or empty
+    while urgent news exists. At most two queries.
+    """
+    now = now or timezone.now()
+    public = Article.objects.public(now=now).select_related("section", "lead_photo")
+    fields = (*LIST_FIELDS, *PHOTO_FIELDS)
+    # One filter() call per relation: the slot test and its order share a join.
+    if section is None:
+        slots = public.filter(
+            top_story_slots__isnull=False, top_story_slots__section__isnull=True
+        )
+    else:
+        slots = public.filter(top_story_slots__section=section)
+    curated = list(
+        slots.only(*fields).order_by(
+            "top_story_slots__position", "top_story_slots__id"
+        )[:limit]
+    )
+    if curated:
+        return curated
+    urgent = public.filter(
+        urgency__lte=URGENT_AT_MOST, published_at__gte=now - TOP_STORY_FALLBACK
+    )
+    if section is not None:
+        urgent = urgent.in_section(section)
+    return list(urgent.only(*fields).newest_first()[:limit])
+
+
+@dataclass(frozen=True)
+class ActiveTopic:
+    topic: Topic
+    items: int
+
+
+def active_topics(
+    *, within: timedelta, limit: int, now: datetime | None = None
+) -> list[ActiveTopic]:
+    """Topics with the most public items in the recent window, busiest first."""
+    now = now or timezone.now()
+    rows = list(
+        ArticleTopic.objects.filter(
+            published_at__gt=now - within,
+            published_at__lte=now,
+            article__status=Article.Status.PUBLISHED,
+            article__pubstatus=Article.PubStatus.USABLE,
+        )
+        .values("topic_id")
+        .annotate(items=Count("id"), latest=Max("published_at"))
+        .order_by("-items", "-latest", "topic_id")[:limit]
+    )
+    topics = Topic.objects.only("id", "name", "slug").in_bulk(
+        [row["topic_id"] for row in rows]
+    )
+    return [ActiveTopic(topics[row["topic_id"]], row["items"]) for row in rows]

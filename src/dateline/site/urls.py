@@ -9,7 +9,9 @@ app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("news/", views.news_feed, name="news-feed"),
     path("preview/<id:pk>/", views.article_preview, name="article-preview"),
+    path("topics/", views.topic_index, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("persons/<slug:slug>/", views.person_detail, name="person-detail"),
     path("<slug:section>/<id:pk>/", views.article_detail, name="article-detail"),

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from dateline.content import access, selectors
-from dateline.content.models import Person, Section, Topic
+from dateline.content.models import Person, Topic
+from dateline.feed import filters
+from dateline.feed import selectors as feed
+from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
 from dateline.site.article_page import (
     PageOutOfRangeError,
     body_page,
@@ -24,10 +32,21 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from dateline.content.models import Article
+    from dateline.feed.cursor import Cursor
+    from dateline.feed.selectors import FeedPage
 
-LIST_LIMIT = 30
 HOME_LATEST = 12
 HOME_PER_SECTION = 4
+HOME_TOP_STORIES = 5
+SECTION_TOP_STORIES = 4
+FEED_PAGE_SIZE = 30
+TOPIC_INDEX_PAGE_SIZE = 300
+ACTIVE_TOPICS = 24
+ACTIVE_WITHIN = timedelta(days=7)
+
+
+class InvalidFeedLinkError(Exception):
+    """The ``before`` parameter is not a position we issued."""
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,47 +59,195 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "site/home.html",
         {
-            "latest": selectors.latest(limit=HOME_LATEST),
+            "navigation_sections": sections,
+            "top_stories": selectors.top_stories(limit=HOME_TOP_STORIES),
+            "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, items) for s, items in blocks if items],
         },
     )
 
 
+def news_feed(request: HttpRequest) -> HttpResponse:
+    """All news, newest first, in the sections the reader chose."""
+    sections = selectors.navigation_sections()
+    from_query = "sections" in request.GET
+    if from_query:
+        chosen = filters.parse_sections(request.GET.getlist("sections"), sections)
+    else:
+        chosen = filters.parse_cookie(
+            request.COOKIES.get(filters.COOKIE_NAME), sections
+        )
+    try:
+        page = feed.news_feed(
+            section_ids=chosen.section_ids,
+            before=_before(request),
+            limit=FEED_PAGE_SIZE,
+        )
+    except InvalidFeedLinkError:
+        return _invalid_feed_link(request, reverse("site:news-feed"))
+    query = {"sections": chosen.query_value} if chosen.is_active else {}
+    response = _render_feed(
+        request,
+        "site/news_feed.html",
+        page,
+        query=query,
+        context={
+            "navigation_sections": sections,
+            "filter": chosen,
+            "feed_title": _("All news"),
+            "show_section": True,
+        },
+    )
+    patch_vary_headers(response, ["Cookie"])
+    if from_query and not _is_partial(request):
+        _remember_sections(request, response, chosen)
+    return response
+
+
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    section = get_object_or_404(Section, slug=slug)
-    return render(
+    sections = selectors.navigation_sections()
+    section = next((s for s in sections if s.slug == slug), None)
+    if section is None:
+        raise Http404
+    try:
+        page = feed.section_feed(section, before=_before(request), limit=FEED_PAGE_SIZE)
+    except InvalidFeedLinkError:
+        return _invalid_feed_link(request, section.get_absolute_url())
+    top = []
+    if page.is_first and not _is_partial(request):
+        top = selectors.top_stories(section=section, limit=SECTION_TOP_STORIES)
+    return _render_feed(
         request,
         "site/section_detail.html",
-        {
+        page,
+        context={
+            "navigation_sections": sections,
             "section": section,
             "current_section_slug": section.slug,
-            "articles": selectors.latest_in_section(section, limit=LIST_LIMIT),
+            "top_stories": top,
+            "feed_title": _("News feed"),
+            "show_section": False,
         },
+    )
+
+
+def topic_index(request: HttpRequest) -> HttpResponse:
+    """Topics in this week's news first, then every topic A–Z."""
+    paginator = Paginator(
+        Topic.objects.only("id", "name", "slug").order_by("name", "id"),
+        TOPIC_INDEX_PAGE_SIZE,
+    )
+    topics = paginator.get_page(request.GET.get("page"))
+    active = []
+    if topics.number == 1:
+        active = selectors.active_topics(within=ACTIVE_WITHIN, limit=ACTIVE_TOPICS)
+    return render(
+        request,
+        "site/topic_list.html",
+        {"active_topics": active, "topics": topics, "active_days": ACTIVE_WITHIN.days},
     )
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
-    return render(
+    try:
+        page = feed.topic_feed(topic, before=_before(request), limit=FEED_PAGE_SIZE)
+    except InvalidFeedLinkError:
+        return _invalid_feed_link(request, topic.get_absolute_url())
+    return _render_feed(
         request,
         "site/topic_detail.html",
-        {
-            "topic": topic,
-            "articles": selectors.latest_for_topic(topic, limit=LIST_LIMIT),
-        },
+        page,
+        context={"topic": topic, "feed_title": _("News feed"), "show_section": True},
     )
 
 
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person, slug=slug)
-    return render(
+    try:
+        page = feed.person_feed(person, before=_before(request), limit=FEED_PAGE_SIZE)
+    except InvalidFeedLinkError:
+        return _invalid_feed_link(request, person.get_absolute_url())
+    return _render_feed(
         request,
         "site/person_detail.html",
-        {
-            "person": person,
-            "articles": selectors.latest_for_person(person, limit=LIST_LIMIT),
-        },
+        page,
+        context={"person": person, "feed_title": _("News feed"), "show_section": True},
     )
+
+
+def _is_partial(request: HttpRequest) -> bool:
+    """The script asks for the next rows only, to append them."""
+    return request.GET.get("partial") == "1"
+
+
+def _before(request: HttpRequest) -> Cursor | None:
+    token = request.GET.get("before")
+    if token is None:
+        return None
+    try:
+        return decode_cursor(token)
+    except InvalidCursorError:
+        raise InvalidFeedLinkError from None
+
+
+def _render_feed(
+    request: HttpRequest,
+    template: str,
+    page: FeedPage,
+    *,
+    context: dict[str, Any],
+    query: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A feed page, or only its next rows when the script asks for them."""
+    query = query or {}
+    path = request.path
+    more_url = None
+    if page.next_cursor is not None:
+        more_url = (
+            f"{path}?{urlencode({**query, 'before': encode_cursor(page.next_cursor)})}"
+        )
+    this_query = dict(query)
+    if page.before is not None:
+        this_query["before"] = encode_cursor(page.before)
+    context = {
+        **context,
+        "page": page,
+        "days": page.days,
+        "more_url": more_url,
+        "first_url": f"{path}?{urlencode(query)}" if query else path,
+        "page_url": f"{path}?{urlencode(this_query)}" if this_query else path,
+    }
+    if _is_partial(request):
+        response = render(request, "site/includes/feed_chunk.html", context)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    return render(request, template, context)
+
+
+def _invalid_feed_link(request: HttpRequest, first_url: str) -> HttpResponse:
+    return render(
+        request, "site/feed_link_invalid.html", {"first_url": first_url}, status=400
+    )
+
+
+def _remember_sections(
+    request: HttpRequest, response: HttpResponse, chosen: filters.SectionFilter
+) -> None:
+    """Keep the reader's choice of sections for the next visit to /news/."""
+    current = request.COOKIES.get(filters.COOKIE_NAME)
+    if chosen.is_active:
+        if current != chosen.cookie_value:
+            response.set_cookie(
+                filters.COOKIE_NAME,
+                chosen.cookie_value,
+                max_age=filters.COOKIE_MAX_AGE,
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+    elif chosen.reset and current is not None:
+        response.delete_cookie(filters.COOKIE_NAME, samesite="Lax")
 
 
 def article_detail(request: HttpRequest, section: str, pk: int) -> HttpResponse:

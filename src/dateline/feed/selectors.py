@@ -1,0 +1,178 @@
+"""Chronological feeds of public items, newest first, by keyset.
+
+Every feed reads ``Article.objects.public()`` and walks one of the keyset
+indexes on (publication time, id): all news, per section, per topic, per
+person. A page is one query of ``limit + 1`` rows, whatever its depth; the
+extra row only tells whether there is more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import formats, timezone
+
+from dateline.content.models import Article
+from dateline.content.selectors import LIST_FIELDS
+from dateline.feed.cursor import Cursor
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date, datetime
+
+    from dateline.content.models import ArticleQuerySet, Person, Section, Topic
+
+FEED_FIELDS = tuple(f for f in LIST_FIELDS if f != "lead")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class FeedDay:
+    """The items of one newsroom day, under a date header."""
+
+    day: date
+    label: str
+    items: list[Article]
+    # The day began on the previous page: a page fragment appended below that
+    # page leaves out the header it already shows.
+    continued: bool
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[Article]
+    before: Cursor | None
+    next_cursor: Cursor | None
+
+    @property
+    def days(self) -> list[FeedDay]:
+        return group_by_day(self.items, continues=self.before)
+
+    @property
+    def is_first(self) -> bool:
+        return self.before is None
+
+
+def _keyset(
+    qs: ArticleQuerySet,
+    *,
+    before: Cursor | None,
+    limit: int,
+    time_field: str = "published_at",
+    id_field: str = "id",
+    extra: Q | None = None,
+) -> FeedPage:
+    """One page of ``qs`` ordered by (time_field, id_field) descending.
+
+    The keyset condition is written as a bound on the time column plus a
+    tie-break on the id, which both SQLite and PostgreSQL turn into a range
+    scan of the feed index. ``extra`` joins the same filter() call, so that a
+    condition on a multi-valued relation and the keyset share one join.
+    """
+    if not 0 < limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+    condition = extra or Q()
+    if before is not None:
+        condition &= Q(**{f"{time_field}__lte": before.published_at}) & (
+            Q(**{f"{time_field}__lt": before.published_at})
+            | Q(**{f"{id_field}__lt": before.pk})
+        )
+    rows = list(
+        qs.filter(condition)
+        .select_related("section")
+        .only(*FEED_FIELDS)
+        .order_by(f"-{time_field}", f"-{id_field}")[: limit + 1]
+    )
+    items, more = rows[:limit], len(rows) > limit
+    next_cursor = Cursor.after(items[-1]) if more else None
+    return FeedPage(items=items, before=before, next_cursor=next_cursor)
+
+
+def news_feed(
+    *,
+    section_ids: Sequence[int] = (),
+    before: Cursor | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> FeedPage:
+    """All news, or the news of the chosen sections."""
+    qs = Article.objects.public(now=now)
+    extra = Q(section_id__in=list(section_ids)) if section_ids else None
+    return _keyset(qs, before=before, limit=limit, extra=extra)
+
+
+def section_feed(
+    section: Section,
+    *,
+    before: Cursor | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> FeedPage:
+    return news_feed(section_ids=[section.pk], before=before, limit=limit, now=now)
+
+
+def topic_feed(
+    topic: Topic,
+    *,
+    before: Cursor | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> FeedPage:
+    """Items tagged with the topic, read through the topic's own feed index."""
+    return _keyset(
+        Article.objects.public(now=now),
+        before=before,
+        limit=limit,
+        time_field="topic_links__published_at",
+        id_field="topic_links__article_id",
+        extra=Q(topic_links__topic=topic),
+    )
+
+
+def person_feed(
+    person: Person,
+    *,
+    before: Cursor | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> FeedPage:
+    return _keyset(
+        Article.objects.public(now=now),
+        before=before,
+        limit=limit,
+        time_field="person_links__published_at",
+        id_field="person_links__article_id",
+        extra=Q(person_links__person=person),
+    )
+
+
+def day_label(day: date, *, today: date) -> str:
+    """ "November 25" this year, "November 25, 2025" before it."""
+    if day.year == today.year:
+        return formats.date_format(day, "F d")
+    return formats.date_format(day, "F d, Y")
+
+
+def group_by_day(items: list[Article], *, continues: Cursor | None) -> list[FeedDay]:
+    """Items under newsroom-day headers; the first day may continue a page."""
+    today = timezone.localdate()
+    previous_day = (
+        timezone.localtime(continues.published_at).date() if continues else None
+    )
+    days: list[FeedDay] = []
+    for day, group in itertools.groupby(
+        items,
+        key=lambda a: timezone.localtime(a.published_at).date(),
+    ):
+        days.append(
+            FeedDay(
+                day=day,
+                label=day_label(day, today=today),
+                items=list(group),
+                continued=not days and day == previous_day,
+            )
+        )
+    return days
