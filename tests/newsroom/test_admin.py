@@ -331,3 +331,47 @@ def test_the_article_list_tells_scheduled_and_withdrawn_items_apart(
     assert rows[live.headline] == "Published"
     assert rows["Later story"].startswith("Scheduled for ")
     assert rows["Gone story"] == "Published, Canceled (withdrawn)"
+
+
+def test_editors_pick_top_stories_and_reporters_cannot(
+    client: Client, editor: User, reporter: User
+) -> None:
+    from dateline.content.models import TopStory
+
+    live = published_article(headline="Live story")
+    draft = ArticleFactory(headline="Unfinished story")
+    client.force_login(reporter)
+    assert client.get("/newsroom/content/topstory/add/").status_code == 403
+
+    client.force_login(editor)
+    response = client.post(
+        "/newsroom/content/topstory/add/",
+        {"section": "", "article": live.pk, "position": 1},
+    )
+    assert response.status_code == 302
+    client.post(
+        "/newsroom/content/topstory/add/",
+        {"section": live.section_id, "article": draft.pk, "position": 2},
+    )
+    assert TopStory.objects.count() == 2
+    listing = client.get("/newsroom/content/topstory/").content.decode()
+    assert "Home page" in listing
+    assert "Unfinished story" in listing
+    # The same item twice on one front is refused, not duplicated.
+    again = client.post(
+        "/newsroom/content/topstory/add/",
+        {"section": "", "article": live.pk, "position": 3},
+    )
+    assert again.status_code == 200
+    assert TopStory.objects.count() == 2
+    # The article autocomplete works for editors.
+    found = client.get(
+        "/newsroom/autocomplete/",
+        {
+            "term": "Live",
+            "app_label": "content",
+            "model_name": "topstory",
+            "field_name": "article",
+        },
+    )
+    assert [r["text"] for r in found.json()["results"]] == ["Live story"]

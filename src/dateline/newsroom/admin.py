@@ -27,6 +27,7 @@ from dateline.content.models import (
     RelatedArticle,
     Section,
     Topic,
+    TopStory,
 )
 from dateline.newsroom.forms import ArticleForm
 
@@ -314,6 +315,33 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 return cleaned
 
         return WorkflowArticleForm
+
+
+@admin.register(TopStory)
+class TopStoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """TOP STORIES: editors put items on the home page or a section front."""
+
+    list_display = ["headline", "front", "position", "live"]
+    list_display_links = ["headline"]
+    list_editable = ["position"]
+    list_filter = [("section", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article", "section"]
+    autocomplete_fields = ["article"]
+    fields = ["section", "article", "position"]
+    ordering = ["section__position", "position", "id"]
+
+    @admin.display(description=_("article"), ordering="article__headline")
+    def headline(self, slot: TopStory) -> str:
+        return slot.article.headline
+
+    @admin.display(description=_("front"), ordering="section__position")
+    def front(self, slot: TopStory) -> str:
+        return slot.front_name
+
+    @admin.display(description=_("shown to readers"), boolean=True)
+    def live(self, slot: TopStory) -> bool:
+        # A slot whose item is not public stays dark until it is.
+        return slot.article.is_public()
 
 
 @admin.register(Correction)
