@@ -75,7 +75,6 @@
     } else {
       box.parentNode.removeChild(box);
     }
-    watchChunk(chunk);
     return { first: firstNew, count: count, end: !nextBox };
   }
 
@@ -146,23 +145,9 @@
     load(link, true);
   });
 
-  /* The address follows the chunk in view; the state remembers the row. */
-  var inView = null;
-  var chunkObserver = new IntersectionObserver(
-    function (entries) {
-      entries.forEach(function (entry) {
-        if (entry.isIntersecting) {
-          inView = entry.target;
-        }
-      });
-    },
-    { rootMargin: "0px 0px -85% 0px" }
-  );
-
-  function watchChunk(chunk) {
-    chunkObserver.observe(chunk);
-  }
-
+  /* The address follows the page the reader is in; the state remembers the row.
+   * Rows of a day that continued across a join sit in the previous page's
+   * list, and that page's address shows them too. */
   function firstVisibleRow() {
     var rows = feed.querySelectorAll(".feed-item");
     for (var i = 0; i < rows.length; i += 1) {
@@ -179,7 +164,8 @@
     pending = false;
     var visible = firstVisibleRow();
     var link = visible && visible.row.querySelector(".feed-headline");
-    var url = inView && inView.getAttribute("data-url");
+    var chunk = visible && visible.row.closest("[data-feed-chunk]");
+    var url = chunk && chunk.getAttribute("data-url");
     if (!link || !url) {
       return;
     }
@@ -217,7 +203,6 @@
   if ("scrollRestoration" in window.history) {
     window.history.scrollRestoration = "manual";
   }
-  Array.prototype.forEach.call(chunks(), watchChunk);
   watchMore();
   restore();
 })();
