@@ -92,6 +92,19 @@ def test_every_reference_resolves(items: list[dict[str, Any]]) -> None:
     assert problems == []
 
 
+def test_fronts_name_public_items_of_their_section(
+    items: list[dict[str, Any]],
+) -> None:
+    by_key = {i["key"]: i for i in items}
+    fronts = loader._read("fronts.toml")["front"]
+    assert fronts[0]["section"] == ""  # the home page comes first
+    for front in fronts:
+        assert front["section"] in slugs("section") | {""}
+        for key in front["items"]:
+            assert by_key[key].get("status", "published") == "published", key
+            assert front["section"] in ("", by_key[key]["section"]), key
+
+
 def test_times_are_relative_and_bodies_undated(items: list[dict[str, Any]]) -> None:
     problems = []
     for item in items:

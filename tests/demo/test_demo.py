@@ -18,6 +18,7 @@ from dateline.content.models import (
     RelatedArticle,
     Section,
     Topic,
+    TopStory,
 )
 from dateline.demo import loader
 from tests.factories import published_article
@@ -59,6 +60,7 @@ def test_loads_a_whole_agency(demo: str) -> None:
     assert Correction.objects.count() == sum(1 for i in items if i.get("correction"))
     assert Article.objects.filter(page_count__gt=1).count() >= 8
     assert RelatedArticle.objects.exists()
+    assert TopStory.objects.filter(section=None).count() == 5
 
 
 def test_items_carry_their_tags_photos_and_authors(demo: str) -> None:

@@ -32,6 +32,7 @@ from dateline.content.models import (
     RelatedArticle,
     Section,
     Topic,
+    TopStory,
 )
 from dateline.demo.pictures import draw_picture
 
@@ -136,6 +137,7 @@ def reset() -> None:
         for photo in Photo.objects.all():
             photo.image.delete(save=False)
         Correction.objects.all().delete()
+        TopStory.objects.all().delete()
         RelatedArticle.objects.all().delete()
         ArticleTopic.objects.all().delete()
         ArticlePerson.objects.all().delete()
@@ -195,6 +197,12 @@ def load(*, now: datetime | None = None) -> DemoSummary:
             related = [articles[key] for key in item.get("read_also", [])]
             if related:
                 services.set_read_also(article=articles[item["key"]], related=related)
+        for front in _read("fronts.toml")["front"]:
+            section = sections[front["section"]] if front["section"] else None
+            for position, key in enumerate(front["items"]):
+                TopStory.objects.create(
+                    section=section, article=articles[key], position=position
+                )
         published = sum(1 for a in articles.values() if a.is_public(now=now))
         return DemoSummary(
             created=True, articles=len(articles), published=published, logins=logins
