@@ -78,7 +78,15 @@ def headlines(client: Client, url: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/world/", "/topics/talks/", "/persons/ines-calder/"]
+    "url",
+    [
+        "/",
+        "/news/",
+        "/news/?sections=world",
+        "/world/",
+        "/topics/talks/",
+        "/persons/ines-calder/",
+    ],
 )
 def test_lists_show_public_items_and_nothing_else(
     client: Client, newsroom: dict[str, object], url: str
