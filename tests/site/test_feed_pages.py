@@ -457,3 +457,29 @@ def test_feed_headlines_link_to_canonical_article_urls(
     hrefs = doc(client.get("/news/")).xpath("//a[@class='feed-headline']/@href")
     assert hrefs == [article.get_absolute_url()]
     assert re.fullmatch(r"/world/\d+/", hrefs[0])
+
+
+def test_top_stories_never_show_a_hidden_item(
+    client: Client, desks: dict[str, Section]
+) -> None:
+    world = desks["world"]
+    scheduled = published_article(
+        section=world, headline="Embargoed flash", urgency=1, ago=timedelta(hours=-1)
+    )
+    draft = ArticleFactory(section=world, headline="Draft flash", urgency=1)
+    withheld = ArticleFactory(
+        section=world,
+        headline="Withheld flash",
+        urgency=1,
+        status=Article.Status.PUBLISHED,
+        pubstatus=Article.PubStatus.WITHHELD,
+        published_at=timezone.now() - timedelta(minutes=5),
+        version=1,
+    )
+    for position, article in enumerate([scheduled, draft, withheld]):
+        TopStory.objects.create(article=article, position=position)
+        TopStory.objects.create(section=world, article=article, position=position)
+    for url in ("/", "/world/"):
+        page = doc(client.get(url))
+        assert not page.xpath("//section[@class='top-stories']")
+        assert "flash" not in page.text_content().lower()
