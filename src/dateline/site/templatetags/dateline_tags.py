@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import template
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from dateline.core.timefmt import display_time, machine_time
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from django.utils.safestring import SafeString
+
+    from dateline.content.models import Article
 
 register = template.Library()
 
@@ -36,3 +42,60 @@ def capitals(value: str) -> str:
 def machine_time_filter(moment: datetime | None) -> str:
     """The ISO 8601 value for meta tags, to the second."""
     return machine_time(moment) if moment else ""
+
+
+# The feed's rows are the most repeated markup on the site (30 to a page, and
+# every appended page); built here in one pass they cost a tenth of what the
+# same markup costs as a template.
+URGENT_AT_MOST = 3
+
+
+@register.simple_tag
+def feed_rows(items: Iterable[Article], *, show_section: bool = True) -> SafeString:
+    """<li> rows of a feed: time, flag, headline, section, city, "updated"."""
+    rows = []
+    for item in items:
+        moment = timezone.localtime(item.published_at)
+        if item.urgency == 1:
+            css, flag = " is-flash", _FLAG.format(_("Flash"))
+        elif item.urgency <= URGENT_AT_MOST:
+            css, flag = " is-urgent", _FLAG.format(_("Urgent"))
+        else:
+            css, flag = "", ""
+        suffix = []
+        if show_section:
+            section = item.section
+            suffix.append(
+                _SECTION.format(
+                    escape(section.get_absolute_url()), escape(section.name)
+                )
+            )
+        if item.dateline_place:
+            suffix.append(_PLACE.format(escape(item.dateline_place.upper())))
+        if item.is_updated:
+            suffix.append(_UPDATED.format(_("updated")))
+        rows.append(
+            _ROW.format(
+                css=css,
+                machine=moment.isoformat(timespec="seconds"),
+                time=f"{moment:%H:%M}",
+                flag=flag,
+                url=escape(item.get_absolute_url()),
+                headline=escape(item.headline),
+                suffix="".join(suffix),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+_ROW = (
+    '<li class="feed-item{css}">'
+    '<time class="feed-time" datetime="{machine}">{time}</time> '
+    '<span class="feed-text">{flag}'
+    '<a class="feed-headline" href="{url}">{headline}</a> '
+    '<span class="feed-suffix">{suffix}</span></span></li>\n'
+)
+_FLAG = '<strong class="feed-flag">{}</strong> '
+_SECTION = '<a class="feed-section" href="{}">{}</a> '
+_PLACE = '<span class="feed-place">{}</span> '
+_UPDATED = '<span class="feed-updated">{}</span>'
