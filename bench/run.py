@@ -1,15 +1,18 @@
-"""``make bench``: page render times and SQL query counts on the demo archive.
+"""``make bench``: page render times and SQL query counts on a 1M-item archive.
 
-Runs in-process through Django's test client against a database of its own
-under var/bench/ (the demo agency, loaded on first run). Every request is
-uncached: Dateline has no page cache yet, so this is the cold render cost of
-the view, templates and queries, without network or server overhead.
-Prints a table and writes it to bench/results/.
+Builds the archive once with ``dateline generate`` into a database of its own
+under var/bench/ and reuses it afterwards (BENCH_ARTICLES sets its size,
+1,000,000 by default). Requests go in-process through Django's test client,
+uncached: Dateline has no page cache yet, so this is the cold cost of the view,
+templates and queries, without network or server overhead.
+
+Each page is measured in REPEATS rounds of ROUNDS requests; the table gives the
+median of the rounds' p50 and p95 and the spread of the p95s, so that the
+machine's noise shows. Prints a table and writes it to bench/results/.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import platform
 import statistics
@@ -17,14 +20,112 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "var" / "bench"
-ROUNDS = 200
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000000"))
+DATA_DIR = ROOT / "var" / "bench" / f"archive-{ARTICLES}"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
+SEED = 20261125
+BUDGET_FEED_P95_MS = 15.0
+BUDGET_DEEP_RATIO = 1.5
+BUDGET_ARTICLE_P50_MS = 10.0
 
 os.environ["DATELINE_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATELINE_DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+
+
+def build_archive() -> float | None:
+    """Make the archive unless it is there; return the build time if built."""
+    from django.core.management import call_command
+
+    from dateline.content.models import Article
+
+    call_command("migrate", verbosity=0, interactive=False)
+    have = Article.objects.count()
+    if have >= ARTICLES:
+        return None
+    start = time.perf_counter()
+    call_command("generate", articles=ARTICLES - have, seed=SEED + have)
+    return time.perf_counter() - start
+
+
+def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
+    """Page name → (URLs to cycle through, is a feed-type page)."""
+    from django.db.models import Count
+
+    from dateline.content.models import Article, ArticlePerson, ArticleTopic, Section
+    from dateline.feed.cursor import Cursor, encode_cursor
+
+    public = Article.objects.public()
+    depth = min(DEEP_ITEMS, public.count() // 2)  # small trial archives
+    deep = public.order_by("-published_at", "-id").only("id", "published_at")[depth]
+    deep_token = encode_cursor(Cursor.after(deep))
+    sections = list(Section.objects.order_by("position"))
+    busiest_topic = (
+        ArticleTopic.objects.values("topic__slug")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    busiest_person = (
+        ArticlePerson.objects.values("person__slug")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if not (sections and busiest_topic and busiest_person):
+        raise SystemExit("bench: the archive has no sections, topics or persons")
+    articles = [
+        a.get_absolute_url()
+        for a in public.select_related("section").order_by("-published_at", "-id")[
+            1000:1200
+        ]
+    ]
+    filtered = ",".join(s.slug for s in sections[1:3])
+    return {
+        "feed page 1": (["/news/"], True),
+        f"feed page at item {depth:,}": ([f"/news/?before={deep_token}"], True),
+        "filtered feed (2 sections)": ([f"/news/?sections={filtered}"], True),
+        "section page": ([sections[0].get_absolute_url()], True),
+        "topic page (busiest)": ([f"/topics/{busiest_topic['topic__slug']}/"], True),
+        "person page (busiest)": (
+            [f"/persons/{busiest_person['person__slug']}/"],
+            True,
+        ),
+        "home page": (["/"], False),
+        "article page": (articles, False),
+    }
+
+
+def measure(urls: list[str]) -> tuple[list[float], list[float], set[int], int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    for url in urls[:20]:  # warm imports, templates and the page cache of SQLite
+        _expect_ok(client.get(url), url)
+    p50s, p95s, queries, size = [], [], set(), 0
+    for _ in range(REPEATS):
+        timings = []
+        for i in range(ROUNDS):
+            url = urls[i % len(urls)]
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url)
+                elapsed = time.perf_counter() - start
+            _expect_ok(response, url)
+            timings.append(elapsed * 1000)
+            queries.add(len(captured))
+            size = len(response.content)
+        timings.sort()
+        p50s.append(statistics.median(timings))
+        p95s.append(timings[int(len(timings) * 0.95) - 1])
+    return p50s, p95s, queries, size
 
 
 def main() -> None:
@@ -32,76 +133,71 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
-    from dateline.content.models import Article, Person, Section, Topic
+    from dateline.content.models import Article
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if not Article.objects.exists():
-        call_command("demo", stdout=io.StringIO())
+    build_seconds = build_archive()
     call_command("collectstatic", verbosity=0, interactive=False)
+    total = Article.objects.count()
+    public = Article.objects.public().count()
 
-    articles = list(
-        Article.objects.public().select_related("section").order_by("-id")[:40]
-    )
-    section = Section.objects.first()
-    topic = Topic.objects.order_by("pk").first()
-    person = Person.objects.order_by("pk").first()
-    if not (articles and section and topic and person):
-        raise SystemExit("bench: the demo archive is empty")
-    pages = {
-        "article page": [a.get_absolute_url() for a in articles],
-        "home page": ["/"],
-        "section page": [section.get_absolute_url()],
-        "topic page": [topic.get_absolute_url()],
-        "person page": [person.get_absolute_url()],
-    }
-
-    client = Client()
-    rows = []
+    rows: list[dict[str, Any]] = []
     with override_settings(ALLOWED_HOSTS=["testserver"]):
-        for name, urls in pages.items():
-            for url in urls:  # warm imports and template compilation once
-                _expect_ok(client.get(url), url)
-            timings, queries = [], set()
-            for i in range(ROUNDS):
-                url = urls[i % len(urls)]
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    response = client.get(url)
-                    elapsed = time.perf_counter() - start
-                _expect_ok(response, url)
-                timings.append(elapsed * 1000)
-                queries.add(len(captured))
-            timings.sort()
+        for name, (urls, is_feed) in pages_to_measure().items():
+            p50s, p95s, queries, size = measure(urls)
             rows.append(
-                (
-                    name,
-                    statistics.median(timings),
-                    timings[int(len(timings) * 0.95) - 1],
-                    "/".join(str(q) for q in sorted(queries)),
-                    len(response.content) // 1024,
-                )
+                {
+                    "name": name,
+                    "p50": statistics.median(p50s),
+                    "p95": statistics.median(p95s),
+                    "p95_range": (min(p95s), max(p95s)),
+                    "queries": "/".join(str(q) for q in sorted(queries)),
+                    "kb": size // 1024,
+                    "feed": is_feed,
+                }
             )
+            sys.stderr.write(f"  {name}: p95 {rows[-1]['p95']:.2f} ms\n")
 
+    page1 = rows[0]["p95"]
+    deep = rows[1]["p95"]
+    worst_feed = max(r["p95"] for r in rows if r["feed"])
+    article = next(r for r in rows if r["name"] == "article page")
     stamp = datetime.now(UTC)
+    db_file = DATA_DIR / "dateline.sqlite3"
+    db_mb = db_file.stat().st_size / 2**20 if db_file.exists() else 0
     lines = [
-        f"# Page renders, {stamp:%Y-%m-%d %H:%M} UTC",
+        f"# Page renders at {total:,} items, {stamp:%Y-%m-%d %H:%M} UTC",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite (WAL), demo archive of {Article.objects.count()} items. "
-        f"{ROUNDS} uncached requests per page through Django's test client, in-process.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite (WAL), database {db_mb:,.0f} MB. "
+        f"Archive: {total:,} items ({public:,} public) from `dateline generate "
+        f"--seed {SEED}`"
+        + (f", built in {build_seconds / 60:.1f} min" if build_seconds else ", reused")
+        + f". Each page: {REPEATS} rounds of {ROUNDS} uncached requests through "
+        "Django's test client, in-process; the table gives the median of the "
+        "rounds and the range of their p95s.",
         "",
-        "| page | p50 ms | p95 ms | SQL queries | HTML KB |",
-        "|---|---:|---:|---:|---:|",
+        "| page | p50 ms | p95 ms | p95 range ms | SQL queries | HTML KB |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {n} | {p50:.2f} | {p95:.2f} | {q} | {kb} |" for n, p50, p95, q, kb in rows
+        f"| {r['name']} | {r['p50']:.2f} | {r['p95']:.2f} | "
+        f"{r['p95_range'][0]:.2f}–{r['p95_range'][1]:.2f} | {r['queries']} | {r['kb']} |"
+        for r in rows
+    ]
+    lines += [
+        "",
+        "Budgets (DESIGN.md §5):",
+        f"- feed-type pages p95 ≤ {BUDGET_FEED_P95_MS:g} ms: worst {worst_feed:.2f} ms "
+        f"— {'met' if worst_feed <= BUDGET_FEED_P95_MS else 'MISSED'}",
+        f"- deep page ≤ {BUDGET_DEEP_RATIO}x page 1: {deep / page1:.2f}x "
+        f"— {'met' if deep <= BUDGET_DEEP_RATIO * page1 else 'MISSED'}",
+        f"- article page ≤ {BUDGET_ARTICLE_P50_MS:g} ms cold: p50 {article['p50']:.2f} ms "
+        f"— {'met' if article['p50'] <= BUDGET_ARTICLE_P50_MS else 'MISSED'}",
     ]
     table = "\n".join(lines) + "\n"
-    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-pages.md"
+    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-pages-{total // 1000}k.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")
