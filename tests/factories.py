@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.core.files.base import ContentFile
@@ -13,6 +13,9 @@ from PIL import Image
 
 from dateline.content import services
 from dateline.content.models import Article, Person, Photo, Section, Topic
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -79,3 +82,14 @@ def published_article(*, ago: timedelta = timedelta(hours=1), **fields: Any) -> 
     services.save_article(article=article, actor=None)
     services.publish_article(article=article, actor=None, at=timezone.now() - ago)
     return article
+
+
+def public_row(section: Section, at: datetime, **fields: Any) -> Article:
+    """A public item written straight to the table: for volume and exact times."""
+    return ArticleFactory(
+        section=section,
+        status=Article.Status.PUBLISHED,
+        version=1,
+        published_at=at,
+        **fields,
+    )

@@ -20,29 +20,18 @@ from tests.factories import (
     PersonFactory,
     SectionFactory,
     TopicFactory,
+    public_row,
     published_article,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dateline.content.models import Section
     from dateline.feed.selectors import FeedPage
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 9, 6, 12, 0, tzinfo=UTC)
-
-
-def public_row(section: Section, at: datetime, **fields: object) -> Article:
-    """A public item written straight to the table, for volume."""
-    return ArticleFactory(
-        section=section,
-        status=Article.Status.PUBLISHED,
-        version=1,
-        published_at=at,
-        **fields,
-    )
 
 
 def walk(fetch: Callable[[Cursor | None], FeedPage]) -> list[int]:

@@ -20,6 +20,7 @@ from tests.factories import (
     PersonFactory,
     SectionFactory,
     TopicFactory,
+    public_row,
     published_article,
 )
 
@@ -32,16 +33,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 9, 6, 12, 0, tzinfo=UTC)
-
-
-def public_row(section: Section, at: datetime, **fields: object) -> Article:
-    return ArticleFactory(
-        section=section,
-        status=Article.Status.PUBLISHED,
-        version=1,
-        published_at=at,
-        **fields,
-    )
 
 
 def doc(response: HttpResponse) -> html.HtmlElement:

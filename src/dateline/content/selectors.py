@@ -84,10 +84,6 @@ def is_withdrawn(pk: int) -> bool:
     ).exists()
 
 
-def latest(*, limit: int, now: datetime | None = None) -> list[Article]:
-    return list(_listing(Article.objects.public(now=now)).newest_first()[:limit])
-
-
 def latest_in_section(
     section: Section, *, limit: int, now: datetime | None = None
 ) -> list[Article]:
@@ -95,26 +91,6 @@ def latest_in_section(
         _listing(Article.objects.public(now=now).in_section(section)).newest_first()[
             :limit
         ]
-    )
-
-
-def latest_for_topic(
-    topic: Topic, *, limit: int, now: datetime | None = None
-) -> list[Article]:
-    return list(
-        _listing(
-            Article.objects.public(now=now).filter(topic_links__topic=topic)
-        ).order_by("-topic_links__published_at", "-id")[:limit]
-    )
-
-
-def latest_for_person(
-    person: Person, *, limit: int, now: datetime | None = None
-) -> list[Article]:
-    return list(
-        _listing(
-            Article.objects.public(now=now).filter(person_links__person=person)
-        ).order_by("-person_links__published_at", "-id")[:limit]
     )
 
 

@@ -9,7 +9,7 @@ reported back rather than trusted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,10 +36,10 @@ class SectionFilter:
     unknown: tuple[str, ...] = ()
     truncated: bool = False
     reset: bool = False
-    slugs: tuple[str, ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "slugs", tuple(s.slug for s in self.sections))
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return tuple(s.slug for s in self.sections)
 
     @property
     def is_active(self) -> bool:

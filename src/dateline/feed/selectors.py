@@ -131,6 +131,26 @@ def section_feed(
     return news_feed(section_ids=[section.pk], before=before, limit=limit, now=now)
 
 
+def _tagged_feed(
+    links: str,
+    tag: Topic | Person,
+    *,
+    before: Cursor | None,
+    limit: int,
+    now: datetime | None,
+) -> FeedPage:
+    """Items tagged with ``tag``, read through the link table's feed index."""
+    kind = links.removesuffix("_links")
+    return _keyset(
+        Article.objects.public(now=now),
+        before=before,
+        limit=limit,
+        time_field=f"{links}__published_at",
+        id_field=f"{links}__article_id",
+        extra=Q(**{f"{links}__{kind}": tag}),
+    )
+
+
 def topic_feed(
     topic: Topic,
     *,
@@ -138,15 +158,7 @@ def topic_feed(
     limit: int,
     now: datetime | None = None,
 ) -> FeedPage:
-    """Items tagged with the topic, read through the topic's own feed index."""
-    return _keyset(
-        Article.objects.public(now=now),
-        before=before,
-        limit=limit,
-        time_field="topic_links__published_at",
-        id_field="topic_links__article_id",
-        extra=Q(topic_links__topic=topic),
-    )
+    return _tagged_feed("topic_links", topic, before=before, limit=limit, now=now)
 
 
 def person_feed(
@@ -156,14 +168,7 @@ def person_feed(
     limit: int,
     now: datetime | None = None,
 ) -> FeedPage:
-    return _keyset(
-        Article.objects.public(now=now),
-        before=before,
-        limit=limit,
-        time_field="person_links__published_at",
-        id_field="person_links__article_id",
-        extra=Q(person_links__person=person),
-    )
+    return _tagged_feed("person_links", person, before=before, limit=limit, now=now)
 
 
 def day_label(day: date, *, today: date) -> str:

@@ -56,7 +56,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Added {summary.articles:,} items ({summary.public:,} public), "
+                f"Added {summary.articles:,} item{'' if summary.articles == 1 else 's'} "
+                f"({summary.public:,} public), "
                 f"{summary.topics:,} topics, {summary.persons:,} persons and "
                 f"{summary.photos} photos in {summary.seconds:,.1f} s "
                 f"({summary.per_second:,.0f} items/s)."
