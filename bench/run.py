@@ -96,6 +96,7 @@ def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
             [f"/persons/{busiest_person['person__slug']}/"],
             True,
         ),
+        "topic index (this week's busiest first)": (["/topics/"], False),
         "home page": (["/"], False),
         "article page": (articles, False),
     }

@@ -304,6 +304,47 @@ def test_feed_pages_cost_the_same_queries_whatever_their_size(
         client.get("/persons/p/")
 
 
+@pytest.mark.parametrize("extra_sections", [0, 6])
+def test_home_costs_the_same_queries_whatever_the_number_of_sections(
+    client: Client,
+    desks: dict[str, Section],
+    django_assert_num_queries,
+    extra_sections: int,
+) -> None:
+    for i in range(extra_sections):
+        desk = SectionFactory(name=f"Desk {i}", slug=f"desk-{i}")
+        public_row(desk, timezone.now() - timedelta(minutes=i))
+    for i in range(10):
+        public_row(desks["world"], timezone.now() - timedelta(minutes=i))
+    client.get("/")
+    # sections, top slots, urgent fallback, news feed, every section block
+    with django_assert_num_queries(5):
+        client.get("/")
+
+
+def test_each_home_block_holds_its_sections_newest_public_items(
+    client: Client, desks: dict[str, Section], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "HOME_PER_SECTION", 2)
+    for i, headline in enumerate(["w newest", "w second", "w third"]):
+        published_article(
+            section=desks["world"], headline=headline, ago=timedelta(hours=i + 1)
+        )
+    published_article(section=desks["sport"], headline="s only")
+    ArticleFactory(section=desks["sport"], headline="s draft")
+    published_article(
+        section=desks["sport"], headline="s scheduled", ago=-timedelta(hours=1)
+    )
+    page = doc(client.get("/"))
+    blocks = {
+        block.xpath("string(h2)"): [
+            h.text_content() for h in block.xpath(".//*[@class='item-headline']")
+        ]
+        for block in page.xpath("//section[@class='home-section']")
+    }
+    assert blocks == {"World": ["w newest", "w second"], "Sport": ["s only"]}
+
+
 def test_section_page_is_headed_by_its_top_stories(
     client: Client, desks: dict[str, Section]
 ) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from dateline.content.models import (
@@ -19,6 +19,7 @@ from dateline.content.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from dateline.content.models import ArticleQuerySet
@@ -84,14 +85,25 @@ def is_withdrawn(pk: int) -> bool:
     ).exists()
 
 
-def latest_in_section(
-    section: Section, *, limit: int, now: datetime | None = None
-) -> list[Article]:
-    return list(
-        _listing(Article.objects.public(now=now).in_section(section)).newest_first()[
-            :limit
-        ]
-    )
+def latest_by_section(
+    sections: Sequence[Section], *, limit: int, now: datetime | None = None
+) -> dict[int, list[Article]]:
+    """The newest public items of each section, in one query: section id → items.
+
+    Each section's newest ids come from its own feed index (a LIMITed
+    subquery per section), so the cost stays flat however big the archive.
+    """
+    if not sections:
+        return {}
+    public = Article.objects.public(now=now)
+    newest = Q()
+    for section in sections:
+        ids = public.in_section(section).newest_first().values("pk")[:limit]
+        newest |= Q(pk__in=ids)
+    blocks: dict[int, list[Article]] = {section.pk: [] for section in sections}
+    for item in _listing(public.filter(newest)).newest_first():
+        blocks[item.section_id].append(item)
+    return blocks
 
 
 def navigation_sections() -> list[Section]:

@@ -51,10 +51,7 @@ class InvalidFeedLinkError(Exception):
 
 def home(request: HttpRequest) -> HttpResponse:
     sections = selectors.navigation_sections()
-    blocks = [
-        (section, selectors.latest_in_section(section, limit=HOME_PER_SECTION))
-        for section in sections
-    ]
+    blocks = selectors.latest_by_section(sections, limit=HOME_PER_SECTION)
     return render(
         request,
         "site/home.html",
@@ -62,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "navigation_sections": sections,
             "top_stories": selectors.top_stories(limit=HOME_TOP_STORIES),
             "latest": feed.news_feed(limit=HOME_LATEST).days,
-            "section_blocks": [(s, items) for s, items in blocks if items],
+            "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
         },
     )
 
