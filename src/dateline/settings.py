@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dateline.core",
     "dateline.content",
     "dateline.feed",
+    "dateline.search",
     "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
     "dateline.syndication",
     "dateline.site",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.humanize",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",

@@ -8,6 +8,7 @@ values in double quotes) and stay fast enough to run on every page view.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import nh3
 
@@ -110,3 +111,15 @@ def count_pages(html: str) -> int:
 
 def is_paragraph(block: str) -> bool:
     return block.startswith(("<p>", "<p "))
+
+
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(html: str) -> str:
+    """The body's words without markup: for search, snippets and summaries.
+
+    Every tag becomes a space so that words in adjacent blocks stay apart.
+    """
+    text = unescape(_ANY_TAG.sub(" ", html or ""))
+    return " ".join(text.split())

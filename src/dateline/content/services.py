@@ -22,6 +22,7 @@ from dateline.content.models import (
     Person,
     Topic,
 )
+from dateline.content.signals import article_changed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -81,6 +82,7 @@ def _commit(
     article._change_reason = reason  # type: ignore[attr-defined]
     article.save()
     _sync_link_times(article)
+    article_changed.send(sender=Article, article=article)
     return article
 
 
@@ -154,6 +156,7 @@ def set_article_tags(
         article.topics.set(list(topics), through_defaults=through)
         article.persons.set(list(persons), through_defaults=through)
         _sync_link_times(article)
+        article_changed.send(sender=Article, article=article)
 
 
 def set_read_also(*, article: Article, related: Iterable[Article]) -> None:

@@ -10,6 +10,7 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("news/", views.news_feed, name="news-feed"),
+    path("search/", views.search, name="search"),
     path("preview/<id:pk>/", views.article_preview, name="article-preview"),
     path("topics/", views.topic_index, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),

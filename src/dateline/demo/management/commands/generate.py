@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from dateline.core import progress as core_progress
 from dateline.demo import generate
-
-PLAIN_EVERY = 30.0  # seconds between progress lines when stderr is not a terminal
 
 
 class Command(BaseCommand):
@@ -67,35 +63,9 @@ class Command(BaseCommand):
     def _generate(
         self, articles: int, seed: int, *, progress: bool
     ) -> generate.GenerateSummary:
-        """A progress bar on a terminal, plain lines in a log, or nothing."""
-        if not progress:
-            return generate.generate_archive(articles=articles, seed=seed)
-        if self.stderr.isatty():
-            with tqdm(
-                total=articles, unit=" items", unit_scale=True, file=sys.stderr
-            ) as bar:
-                return generate.generate_archive(
-                    articles=articles, seed=seed, progress=bar.update
-                )
-        return generate.generate_archive(
-            articles=articles, seed=seed, progress=self._plain_progress(articles)
-        )
-
-    def _plain_progress(self, total: int) -> generate.Progress:
-        """Progress as a line every PLAIN_EVERY seconds, for logs and pipes."""
-        started = last = time.monotonic()
-        done = 0
-
-        def report(count: int) -> None:
-            nonlocal done, last
-            done += count
-            moment = time.monotonic()
-            if moment - last >= PLAIN_EVERY or done == total:
-                last = moment
-                rate = done / max(moment - started, 1e-9)
-                self.stderr.write(
-                    f"  {done:,} / {total:,} items ({done / total:.0%}), "
-                    f"{rate:,.0f} items/s"
-                )
-
-        return report
+        with core_progress.progress(
+            articles, stderr=self.stderr, enabled=progress
+        ) as report:
+            return generate.generate_archive(
+                articles=articles, seed=seed, progress=report
+            )

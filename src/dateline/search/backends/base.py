@@ -1,0 +1,290 @@
+"""What every search backend offers, and the plain values it works with."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from dateline.content.bodytext import plain_text
+from dateline.search import keys
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from dateline.content.models import Article
+    from dateline.search.query import Query
+
+# Ranking: weights of a match in the headline, the lead and the body.
+HEADLINE_WEIGHT = 10.0
+LEAD_WEIGHT = 4.0
+BODY_WEIGHT = 1.0
+# Relevance is ranked over the newest matches, plus the newest headline matches,
+# so that a common word costs the same as a rare one; the rest are reached by
+# date, or by narrowing the search.
+RANKED_MATCHES = 1000
+RANKED_HEADLINE_MATCHES = 500
+# A match loses half its weight as it ages by this many days, then a third...
+RECENCY_DAYS = 30.0
+# Counting stops here: "more than 100,000" is as useful as the exact figure.
+COUNT_AT_MOST = 100_000
+SECTION_COUNT_AT_MOST = 10_000
+
+
+class Sort(enum.StrEnum):
+    RELEVANCE = "relevance"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing a search: any of the sections, a topic, a person, a time range."""
+
+    section_ids: tuple[int, ...] = ()
+    topic_id: int | None = None
+    person_id: int | None = None
+    since: datetime | None = None  # published at or after
+    until: datetime | None = None  # published before
+
+    def in_section(self, section_id: int) -> Filters:
+        """The same filters, narrowed to one section instead of the chosen ones."""
+        return dataclasses.replace(self, section_ids=(section_id,))
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of matches, exact up to ``at_most``."""
+
+    value: int
+    at_most: int
+
+    @property
+    def is_exact(self) -> bool:
+        return self.value <= self.at_most
+
+
+@dataclass(frozen=True)
+class Hits:
+    """One page of matching item ids, best first, and what the matches add up to."""
+
+    ids: list[int]
+    total: Count
+    by_section: dict[int, Count] = field(default_factory=dict)
+    # How many of the matches paging can reach: all of them by date, the
+    # ranked ones by relevance.
+    available: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """An item as the index sees it: its text, facets and key."""
+
+    article_id: int
+    key: int
+    headline: str
+    lead: str
+    body: str
+    section_id: int
+    topic_ids: tuple[int, ...]
+    person_ids: tuple[int, ...]
+
+    @property
+    def facets(self) -> list[str]:
+        """Tokens for filters and counts; no reader's word starts with "_"."""
+        return [
+            f"_s{self.section_id}",
+            *(f"_t{pk}" for pk in self.topic_ids),
+            *(f"_p{pk}" for pk in self.person_ids),
+        ]
+
+    @classmethod
+    def of(
+        cls,
+        article: Article,
+        *,
+        topic_ids: Iterable[int],
+        person_ids: Iterable[int],
+    ) -> Document:
+        if article.published_at is None:
+            raise ValueError(f"Item {article.pk} has no publication time to index.")
+        return cls(
+            article_id=article.pk,
+            key=keys.item_key(article.published_at, article.pk),
+            headline=article.headline,
+            lead=article.lead,
+            body=plain_text(article.body),
+            section_id=article.section_id,
+            topic_ids=tuple(topic_ids),
+            person_ids=tuple(person_ids),
+        )
+
+
+class KeyRange(NamedTuple):
+    low: int
+    high: int
+
+
+def key_range(filters: Filters, now: datetime) -> KeyRange:
+    """The keys to search: published by now, within the filters' dates."""
+    high = keys.last_key(now)
+    if filters.until is not None:
+        high = min(high, keys.first_key(filters.until) - 1)
+    low = keys.first_key(filters.since) if filters.since is not None else -(2**62)
+    return KeyRange(low, high)
+
+
+def free_keys(documents: list[Document]) -> list[int]:
+    """Each document's key, moved on where another item already holds it.
+
+    Call with the documents' old entries removed. A clash needs two items
+    published in the same millisecond with ids 4096 apart: rare, but possible.
+    """
+    from dateline.search.models import SearchEntry
+
+    taken = set(
+        SearchEntry.objects.filter(key__in=[d.key for d in documents]).values_list(
+            "key", flat=True
+        )
+    )
+    chosen = []
+    for document in documents:
+        key = document.key
+        while key in taken or (
+            key != document.key and SearchEntry.objects.filter(key=key).exists()
+        ):
+            key += 1
+        taken.add(key)
+        chosen.append(key)
+    return chosen
+
+
+def recency_factor(key: int, now_seconds: float) -> float:
+    """1 for a match published now, 1/2 at RECENCY_DAYS, 1/3 at twice that…"""
+    age_days = max(0.0, (now_seconds - keys.key_seconds(key)) / 86_400)
+    return 1.0 / (1.0 + age_days / RECENCY_DAYS)
+
+
+def best_first(
+    scored: Iterable[tuple[int, float]], *, now_seconds: float
+) -> list[tuple[int, float]]:
+    """(key, text relevance) pairs, the relevance aged by recency, best first."""
+    ranked = [
+        (key, relevance * recency_factor(key, now_seconds))
+        for key, relevance in scored
+        if math.isfinite(relevance)
+    ]
+    ranked.sort(key=lambda pair: (-pair[1], -pair[0]))
+    return ranked
+
+
+class SearchBackend(abc.ABC):
+    """The index and its queries; one implementation per database engine.
+
+    ``search`` is the same on every engine; an engine supplies the index's
+    writes and three reads over a range of keys: a count, the newest
+    matches, and the newest matches with their text relevance.
+    """
+
+    @abc.abstractmethod
+    def index(self, documents: Iterable[Document]) -> None:
+        """Add or replace these items in the index."""
+
+    @abc.abstractmethod
+    def remove(self, article_ids: Iterable[int]) -> None:
+        """Take these items out of the index (unknown ids are ignored)."""
+
+    @abc.abstractmethod
+    def clear(self) -> None:
+        """Empty the index (before a full rebuild)."""
+
+    @abc.abstractmethod
+    def optimize(self) -> None:
+        """Tidy the index after a full rebuild."""
+
+    @abc.abstractmethod
+    def count(
+        self, query: Query, filters: Filters, keys: KeyRange, at_most: int
+    ) -> int:
+        """How many items match, counting no further than ``at_most + 1``."""
+
+    @abc.abstractmethod
+    def newest(
+        self, query: Query, filters: Filters, keys: KeyRange, offset: int, limit: int
+    ) -> list[int]:
+        """The keys of matching items, newest first."""
+
+    @abc.abstractmethod
+    def scored(
+        self,
+        query: Query,
+        filters: Filters,
+        keys: KeyRange,
+        limit: int,
+        *,
+        headline_only: bool,
+    ) -> list[tuple[int, float]]:
+        """The newest matches' keys and text relevance (bigger is better)."""
+
+    def search(
+        self,
+        query: Query,
+        *,
+        filters: Filters,
+        sort: Sort,
+        offset: int,
+        limit: int,
+        now: datetime,
+        section_ids: Iterable[int] = (),
+    ) -> Hits:
+        """A page of matches published by ``now``, and their counts.
+
+        ``section_ids``: the sections to count matches in, whatever the
+        section filter, so that the reader sees where else to look.
+        """
+        from dateline.search.models import SearchEntry
+
+        if query.is_empty:
+            return Hits(ids=[], total=Count(0, COUNT_AT_MOST))
+        bounds = key_range(filters, now)
+        total = self.count(query, filters, bounds, COUNT_AT_MOST)
+        by_section = {}
+        if total:
+            for pk in section_ids:
+                found = self.count(
+                    query, filters.in_section(pk), bounds, SECTION_COUNT_AT_MOST
+                )
+                if found:
+                    by_section[pk] = Count(found, SECTION_COUNT_AT_MOST)
+        page: list[int] = []
+        available = min(total, COUNT_AT_MOST)
+        if offset < total and sort == Sort.DATE:
+            page = self.newest(query, filters, bounds, offset, limit)
+        elif offset < total:
+            scored = dict(
+                self.scored(query, filters, bounds, RANKED_MATCHES, headline_only=False)
+            )
+            scored.update(
+                self.scored(
+                    query,
+                    filters,
+                    bounds,
+                    RANKED_HEADLINE_MATCHES,
+                    headline_only=True,
+                )
+            )
+            ranked = best_first(scored.items(), now_seconds=now.timestamp())
+            page = [key for key, _ in ranked[offset : offset + limit]]
+            available = len(ranked)
+        ids = dict(
+            SearchEntry.objects.filter(key__in=page).values_list("key", "article_id")
+        )
+        return Hits(
+            ids=[ids[key] for key in page if key in ids],
+            total=Count(total, COUNT_AT_MOST),
+            by_section=by_section,
+            available=available,
+        )

@@ -1,0 +1,217 @@
+"""Search on SQLite FTS5.
+
+The FTS5 table ``search_fts`` is contentless: it holds the index, not a copy
+of the text. Its rowid is the entry's time-ordered key, and it indexes the
+stems our analyzer makes (see ``search.analysis``) in four columns:
+headline, lead, body, and facets, the tokens ``_s<section>``, ``_t<topic>``
+and ``_p<person>`` that filters and section counts match on. A reader's
+word never starts with "_", so it cannot hit a facet.
+
+Taking a row out of a contentless table needs the exact text that went in;
+``SearchEntry.indexed_text`` keeps it, compressed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING
+
+from django.db import connection, transaction
+
+from dateline.search import analysis
+from dateline.search.backends.base import (
+    BODY_WEIGHT,
+    HEADLINE_WEIGHT,
+    LEAD_WEIGHT,
+    Document,
+    Filters,
+    KeyRange,
+    SearchBackend,
+    free_keys,
+)
+from dateline.search.models import SearchEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from dateline.search.query import Clause, Query
+
+TABLE = "search_fts"
+CREATE_TABLE = (
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
+    "headline, lead, body, facets, content='', "
+    "tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")"
+)
+_SEPARATOR = "\x1f"  # between the columns of the stored text
+_BM25 = f"bm25({TABLE}, {HEADLINE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT}, 0.0)"
+
+
+def _columns(document: Document) -> tuple[str, str, str, str]:
+    return (
+        analysis.analyze(document.headline),
+        analysis.analyze(document.lead),
+        analysis.analyze(document.body),
+        " ".join(document.facets),
+    )
+
+
+def _quoted(words: Iterable[str]) -> str:
+    # Stems hold letters and digits only, and facets "_" besides; quoting makes
+    # each a literal phrase to FTS5 whatever it holds.
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def _clause(clause: Clause) -> str:
+    return _quoted(analysis.stems(list(clause.words)))
+
+
+def _any(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def match_expression(
+    query: Query, filters: Filters, *, headline_only: bool = False
+) -> str:
+    """The FTS5 query for a parsed query: every word quoted, nothing raw."""
+    text = " AND ".join(
+        _any([_clause(clause) for clause in group]) for group in query.required
+    )
+    if headline_only:
+        text = "{headline} : (" + text + ")"
+    parts = ["(" + text + ")"]
+    if filters.section_ids:
+        parts.append(_any([_quoted([f"_s{pk}"]) for pk in filters.section_ids]))
+    if filters.topic_id is not None:
+        parts.append(_quoted([f"_t{filters.topic_id}"]))
+    if filters.person_id is not None:
+        parts.append(_quoted([f"_p{filters.person_id}"]))
+    expression = " AND ".join(parts)
+    if query.excluded:
+        expression = (
+            "("
+            + expression
+            + ") NOT "
+            + _any([_clause(clause) for clause in query.excluded])
+        )
+    return expression
+
+
+class SQLiteFTS5Backend(SearchBackend):
+    def index(self, documents: Iterable[Document]) -> None:
+        documents = list(documents)
+        if not documents:
+            return
+        with transaction.atomic():
+            self.remove(d.article_id for d in documents)
+            entries, rows = [], []
+            for document, key in zip(documents, free_keys(documents), strict=True):
+                columns = _columns(document)
+                entries.append(
+                    SearchEntry(
+                        article_id=document.article_id,
+                        key=key,
+                        indexed_text=zlib.compress(
+                            _SEPARATOR.join(columns).encode(), 6
+                        ),
+                    )
+                )
+                rows.append((key, *columns))
+            SearchEntry.objects.bulk_create(entries)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {TABLE}(rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    rows,
+                )
+
+    def remove(self, article_ids: Iterable[int]) -> None:
+        ids = list(article_ids)
+        if not ids:
+            return
+        with transaction.atomic():
+            entries = list(
+                SearchEntry.objects.filter(article_id__in=ids).values_list(
+                    "key", "indexed_text"
+                )
+            )
+            if not entries:
+                return
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {TABLE}({TABLE}, rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
+                    "VALUES ('delete', %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            key,
+                            *zlib.decompress(bytes(text or b""))
+                            .decode()
+                            .split(_SEPARATOR),
+                        )
+                        for key, text in entries
+                    ],
+                )
+            SearchEntry.objects.filter(article_id__in=ids).delete()
+
+    def clear(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")  # noqa: S608 - constant name
+            SearchEntry.objects.all().delete()
+
+    def optimize(self) -> None:
+        """Merge the index's segments into one (after a full rebuild)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - constant name
+
+    def count(
+        self, query: Query, filters: Filters, keys: KeyRange, at_most: int
+    ) -> int:
+        rows = _select(
+            "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT %s)",
+            match_expression(query, filters),
+            keys,
+            [at_most + 1],
+        )
+        return int(rows[0][0])
+
+    def newest(
+        self, query: Query, filters: Filters, keys: KeyRange, offset: int, limit: int
+    ) -> list[int]:
+        rows = _select(
+            "SELECT rowid FROM {table} WHERE {where} "
+            "ORDER BY rowid DESC LIMIT %s OFFSET %s",
+            match_expression(query, filters),
+            keys,
+            [limit, offset],
+        )
+        return [int(row[0]) for row in rows]
+
+    def scored(
+        self,
+        query: Query,
+        filters: Filters,
+        keys: KeyRange,
+        limit: int,
+        *,
+        headline_only: bool,
+    ) -> list[tuple[int, float]]:
+        # bm25() is negative, more so for a better match.
+        rows = _select(
+            f"SELECT rowid, -{_BM25} FROM {{table}} WHERE {{where}} "  # noqa: S608 - constants and placeholders
+            "ORDER BY rowid DESC LIMIT %s",
+            match_expression(query, filters, headline_only=headline_only),
+            keys,
+            [limit],
+        )
+        return [(int(key), float(score)) for key, score in rows]
+
+
+def _select(
+    sql: str, expression: str, keys: KeyRange, params: list[int]
+) -> list[tuple[int | float, ...]]:
+    where = f"{TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.format(table=TABLE, where=where),
+            [expression, keys.low, keys.high, *params],
+        )
+        return list(cursor.fetchall())

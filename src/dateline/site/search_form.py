@@ -1,0 +1,67 @@
+"""The search page's parameters: a stranger's input, checked before use."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from dateline.search.backends.base import Sort
+from dateline.search.query import MAX_QUERY_LENGTH
+from dateline.search.selectors import MAX_PAGE
+
+# Longer text is cut by the parser, with a note; the form only refuses absurd
+# sizes so that nobody makes us read megabytes.
+MAX_RAW_QUERY = 20 * MAX_QUERY_LENGTH
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False, strip=True, max_length=MAX_RAW_QUERY)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(Sort.RELEVANCE, "Relevance"), (Sort.DATE, "Date")],
+    )
+    topic = forms.SlugField(required=False, max_length=100)
+    person = forms.SlugField(required=False, max_length=100)
+    # "from" is a Python keyword: the field is named in add_prefix below.
+    since = forms.DateField(required=False, label="From")
+    until = forms.DateField(required=False, label="To")
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def add_prefix(self, field_name: str) -> str:
+        return {"since": "from", "until": "to"}.get(field_name, field_name)
+
+    def clean_q(self) -> str:
+        # Control characters are nobody's search; NUL would upset the database.
+        text: str = self.cleaned_data["q"]
+        return "".join(c if c.isprintable() else " " for c in text)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The “from” date is after the “to” date.")
+        return data
+
+    @property
+    def sort_order(self) -> Sort:
+        return Sort(self.cleaned_data.get("sort") or Sort.RELEVANCE)
+
+    @property
+    def page_number(self) -> int:
+        return int(self.cleaned_data.get("page") or 1)
+
+    def time_range(self) -> tuple[datetime | None, datetime | None]:
+        """The dates as newsroom-time instants: from the first day's start to
+        the last day's end."""
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        zone = timezone.get_current_timezone()
+        start = datetime.combine(since, time.min, zone) if since else None
+        end = (
+            datetime.combine(until + timedelta(days=1), time.min, zone)
+            if until
+            else None
+        )
+        return start, end

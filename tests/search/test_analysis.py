@@ -1,0 +1,44 @@
+"""Stems and folding: the same on indexed text, queries and highlights."""
+
+from __future__ import annotations
+
+from dateline.search import analysis
+
+
+def stem_of(word: str) -> str:
+    return analysis.stems(analysis.words(word))[0]
+
+
+def test_english_inflections_share_a_stem() -> None:
+    assert stem_of("sanctions") == stem_of("sanction") == stem_of("Sanctioned")
+    assert stem_of("ministers") == stem_of("minister")
+
+
+def test_russian_inflections_share_a_stem() -> None:
+    forms = ["санкции", "санкций", "санкциями", "санкция"]
+    assert len({stem_of(w) for w in forms}) == 1
+    assert stem_of("переговоры") == stem_of("переговорах")
+
+
+def test_diacritics_fold_in_latin_words() -> None:
+    assert analysis.words("Café Zürich São") == ["cafe", "zurich", "sao"]
+
+
+def test_yo_reads_as_ye_and_short_i_stays() -> None:
+    assert analysis.words("Ёлка чай") == ["елка", "чай"]
+    assert analysis.fold("сло\u0301во") == "слово"  # a stress mark goes
+
+
+def test_underscore_and_punctuation_split_words() -> None:
+    assert analysis.words("a_b covid-19 U.S.") == ["a", "b", "covid", "19", "u", "s"]
+
+
+def test_mixed_scripts_use_each_words_own_stemmer() -> None:
+    assert analysis.analyze("Talks переговорах") == "talk переговор"
+
+
+def test_spans_point_at_the_original_words() -> None:
+    text = "Ministers' «talks» ended"
+    spans = list(analysis.spans(text))
+    assert [text[s.start : s.end] for s in spans] == ["Ministers", "talks", "ended"]
+    assert spans[0].stem == "minist"
