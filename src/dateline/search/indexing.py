@@ -10,6 +10,9 @@ withheld and withdrawn items are taken out.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -19,9 +22,10 @@ from dateline.search.backends import get_backend
 from dateline.search.backends.base import Document
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from dateline.content.models import ArticleQuerySet
+    from dateline.search.backends.base import SearchBackend
 
 REINDEX_BATCH = 2000
 
@@ -69,9 +73,9 @@ def on_article_changed(sender: Any, *, article: Article, **kwargs: Any) -> None:
     index_article(article)
 
 
-def indexable() -> ArticleQuerySet:
-    """Every item the index should hold (the rule of ``is_indexable``)."""
-    return Article.objects.filter(
+def indexable(items: ArticleQuerySet | None = None) -> ArticleQuerySet:
+    """The items the index should hold (the rule of ``is_indexable``)."""
+    return (items if items is not None else Article.objects.all()).filter(
         status=Article.Status.PUBLISHED,
         pubstatus=Article.PubStatus.USABLE,
         published_at__isnull=False,
@@ -85,24 +89,70 @@ def on_article_deleted(sender: Any, *, instance: Article, **kwargs: Any) -> None
 def reindex(*, progress: Callable[[int], object] | None = None) -> int:
     """Rebuild the whole index from the published items; returns how many.
 
-    One transaction: readers see the old index until the new one is complete.
+    One transaction: searches answer from the old index until the new one
+    is complete.
     """
     backend = get_backend()
-    items = indexable().only(
-        "id", "headline", "lead", "body", "section_id", "published_at"
-    )
-    done = 0
     with transaction.atomic():
         backend.clear()
-        last = 0
-        while True:
-            batch = list(items.filter(pk__gt=last).order_by("pk")[:REINDEX_BATCH])
-            if not batch:
-                break
-            backend.index(documents(batch))
-            last = batch[-1].pk
-            done += len(batch)
-            if progress is not None:
-                progress(len(batch))
+        done = index_items(indexable(), progress=progress, backend=backend)
     backend.optimize()
     return done
+
+
+def index_items(
+    items: ArticleQuerySet,
+    *,
+    progress: Callable[[int], object] | None = None,
+    backend: SearchBackend | None = None,
+    workers: int | None = None,
+) -> int:
+    """Index these items (indexable ones only), in batches, using every core.
+
+    The database work stays in this process; the text analysis, most of the
+    cost, runs in a pool of worker processes while the next batch is read.
+    """
+    backend = backend or get_backend()
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    batches = _document_batches(
+        indexable(items).only(
+            "id", "headline", "lead", "body", "section_id", "published_at"
+        )
+    )
+    done = 0
+
+    def store(documents: list[Document], prepared: list[tuple[Any, ...]]) -> None:
+        nonlocal done
+        backend.index(documents, prepared=prepared)
+        done += len(documents)
+        if progress is not None:
+            progress(len(documents))
+
+    if workers < 2:
+        for documents in batches:
+            store(documents, [backend.prepare(d) for d in documents])
+        return done
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[list[Document], Any]] = deque()
+        for documents in batches:
+            pending.append(
+                (documents, pool.map_async(backend.prepare, documents, chunksize=100))
+            )
+            if len(pending) > workers:
+                ready, result = pending.popleft()
+                store(ready, result.get())
+        while pending:
+            ready, result = pending.popleft()
+            store(ready, result.get())
+    return done
+
+
+def _document_batches(items: ArticleQuerySet) -> Iterator[list[Document]]:
+    last = 0
+    while True:
+        batch = list(items.filter(pk__gt=last).order_by("pk")[:REINDEX_BATCH])
+        if not batch:
+            return
+        last = batch[-1].pk
+        yield documents(batch)

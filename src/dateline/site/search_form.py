@@ -9,16 +9,23 @@ from django import forms
 from django.utils import timezone
 
 from dateline.search.backends.base import Sort
-from dateline.search.query import MAX_QUERY_LENGTH
 from dateline.search.selectors import MAX_PAGE
 
 # Longer text is cut by the parser, with a note; the form only refuses absurd
 # sizes so that nobody makes us read megabytes.
-MAX_RAW_QUERY = 20 * MAX_QUERY_LENGTH
+MAX_RAW_QUERY = 64_000
+
+
+class QueryField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        # Control characters (NUL among them) are nobody's search: they become
+        # spaces, before any check, so that such a query still gets results.
+        text = "".join(c if c.isprintable() else " " for c in str(value or ""))
+        return str(super().to_python(text))
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, strip=True, max_length=MAX_RAW_QUERY)
+    q = QueryField(required=False, strip=True, max_length=MAX_RAW_QUERY)
     sort = forms.ChoiceField(
         required=False,
         choices=[(Sort.RELEVANCE, "Relevance"), (Sort.DATE, "Date")],
@@ -32,11 +39,6 @@ class SearchForm(forms.Form):
 
     def add_prefix(self, field_name: str) -> str:
         return {"since": "from", "until": "to"}.get(field_name, field_name)
-
-    def clean_q(self) -> str:
-        # Control characters are nobody's search; NUL would upset the database.
-        text: str = self.cleaned_data["q"]
-        return "".join(c if c.isprintable() else " " for c in text)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

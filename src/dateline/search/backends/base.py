@@ -7,7 +7,7 @@ import dataclasses
 import enum
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dateline.content.bodytext import plain_text
 from dateline.search import keys
@@ -189,9 +189,45 @@ class SearchBackend(abc.ABC):
     matches, and the newest matches with their text relevance.
     """
 
+    def index(
+        self,
+        documents: Iterable[Document],
+        *,
+        prepared: list[tuple[Any, ...]] | None = None,
+    ) -> None:
+        """Add or replace these items in the index.
+
+        ``prepared``: what ``prepare`` made of each document, when a rebuild
+        did that work in other processes.
+        """
+        from django.db import transaction
+
+        documents = list(documents)
+        if not documents:
+            return
+        if prepared is None:
+            prepared = [self.prepare(document) for document in documents]
+        with transaction.atomic():
+            self.remove(document.article_id for document in documents)
+            self.write(documents, free_keys(documents), prepared)
+
+    @staticmethod
     @abc.abstractmethod
-    def index(self, documents: Iterable[Document]) -> None:
-        """Add or replace these items in the index."""
+    def prepare(document: Document) -> tuple[Any, ...]:
+        """The engine's rows for a document, from its text alone.
+
+        The costly part of indexing, and pure: a rebuild runs it in worker
+        processes.
+        """
+
+    @abc.abstractmethod
+    def write(
+        self,
+        documents: list[Document],
+        keys: list[int],
+        prepared: list[tuple[Any, ...]],
+    ) -> None:
+        """Store prepared documents under their keys (old entries are gone)."""
 
     @abc.abstractmethod
     def remove(self, article_ids: Iterable[int]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from dateline.search import analysis
 from dateline.search.backends.base import (
@@ -28,7 +28,6 @@ from dateline.search.backends.base import (
     Filters,
     KeyRange,
     SearchBackend,
-    free_keys,
 )
 
 if TYPE_CHECKING:
@@ -87,32 +86,35 @@ def tsquery(query: Query, filters: Filters) -> tuple[str, list[Any]]:
 
 
 class PostgresBackend(SearchBackend):
-    def index(self, documents: Iterable[Document]) -> None:
-        documents = list(documents)
-        if not documents:
-            return
-        with transaction.atomic():
-            self.remove(d.article_id for d in documents)
-            rows = [
-                (
-                    document.article_id,
-                    key,
-                    _words(document.headline),
-                    _words(document.lead),
-                    _words(document.body),
-                    document.facets,
-                )
-                for document, key in zip(documents, free_keys(documents), strict=True)
-            ]
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {TABLE} (article_id, key, document) VALUES "  # noqa: S608 - constant names
-                    f"(%s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') "
-                    f"|| setweight(to_tsvector('{CONFIG}', %s), 'B') "
-                    f"|| setweight(to_tsvector('{CONFIG}', %s), 'D') "
-                    "|| setweight(array_to_tsvector(%s::text[]), 'C'))",
-                    rows,
-                )
+    @staticmethod
+    def prepare(document: Document) -> tuple[Any, ...]:
+        return (
+            _words(document.headline),
+            _words(document.lead),
+            _words(document.body),
+            document.facets,
+        )
+
+    def write(
+        self,
+        documents: list[Document],
+        keys: list[int],
+        prepared: list[tuple[Any, ...]],
+    ) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (article_id, key, document) VALUES "  # noqa: S608 - constant names
+                f"(%s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') "
+                f"|| setweight(to_tsvector('{CONFIG}', %s), 'B') "
+                f"|| setweight(to_tsvector('{CONFIG}', %s), 'D') "
+                "|| setweight(array_to_tsvector(%s::text[]), 'C'))",
+                [
+                    (document.article_id, key, *row)
+                    for document, key, row in zip(
+                        documents, keys, prepared, strict=True
+                    )
+                ],
+            )
 
     def remove(self, article_ids: Iterable[int]) -> None:
         ids = list(article_ids)

@@ -14,7 +14,7 @@ Taking a row out of a contentless table needs the exact text that went in;
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
@@ -27,7 +27,6 @@ from dateline.search.backends.base import (
     Filters,
     KeyRange,
     SearchBackend,
-    free_keys,
 )
 from dateline.search.models import SearchEntry
 
@@ -44,15 +43,6 @@ CREATE_TABLE = (
 )
 _SEPARATOR = "\x1f"  # between the columns of the stored text
 _BM25 = f"bm25({TABLE}, {HEADLINE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT}, 0.0)"
-
-
-def _columns(document: Document) -> tuple[str, str, str, str]:
-    return (
-        analysis.analyze(document.headline),
-        analysis.analyze(document.lead),
-        analysis.analyze(document.body),
-        " ".join(document.facets),
-    )
 
 
 def _quoted(words: Iterable[str]) -> str:
@@ -97,32 +87,32 @@ def match_expression(
 
 
 class SQLiteFTS5Backend(SearchBackend):
-    def index(self, documents: Iterable[Document]) -> None:
-        documents = list(documents)
-        if not documents:
-            return
-        with transaction.atomic():
-            self.remove(d.article_id for d in documents)
-            entries, rows = [], []
-            for document, key in zip(documents, free_keys(documents), strict=True):
-                columns = _columns(document)
-                entries.append(
-                    SearchEntry(
-                        article_id=document.article_id,
-                        key=key,
-                        indexed_text=zlib.compress(
-                            _SEPARATOR.join(columns).encode(), 6
-                        ),
-                    )
-                )
-                rows.append((key, *columns))
-            SearchEntry.objects.bulk_create(entries)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {TABLE}(rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    rows,
-                )
+    @staticmethod
+    def prepare(document: Document) -> tuple[Any, ...]:
+        columns = (
+            analysis.analyze(document.headline),
+            analysis.analyze(document.lead),
+            analysis.analyze(document.body),
+            " ".join(document.facets),
+        )
+        return (*columns, zlib.compress(_SEPARATOR.join(columns).encode(), 6))
+
+    def write(
+        self,
+        documents: list[Document],
+        keys: list[int],
+        prepared: list[tuple[Any, ...]],
+    ) -> None:
+        SearchEntry.objects.bulk_create(
+            SearchEntry(article_id=document.article_id, key=key, indexed_text=row[4])
+            for document, key, row in zip(documents, keys, prepared, strict=True)
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {TABLE}(rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(key, *row[:4]) for key, row in zip(keys, prepared, strict=True)],
+            )
 
     def remove(self, article_ids: Iterable[int]) -> None:
         ids = list(article_ids)
