@@ -32,6 +32,8 @@ SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
 BUDGET_DEEP_RATIO = 1.5
 BUDGET_ARTICLE_P50_MS = 10.0
+BUDGET_SEARCH_P95_MS = 50.0
+REINDEX_RECORD = DATA_DIR / "reindex.txt"  # seconds and date of the last full reindex
 
 os.environ["DATELINE_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATELINE_DATABASE_URL", None)
@@ -102,6 +104,66 @@ def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
     }
 
 
+def searches_to_measure() -> dict[str, list[str]]:
+    """Query kind → search URLs. The words come from the generator's vocabulary."""
+    from django.db.models import Count
+    from django.utils.http import urlencode
+
+    from dateline.content.models import ArticlePerson, Section
+
+    # A rare word: the surname of a person in about a hundred items.
+    rare = (
+        ArticlePerson.objects.values("person__name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=50, n__lte=200)
+        .order_by("n", "person__name")
+        .first()
+    )
+    economy = Section.objects.filter(slug="economy").first()
+    if rare is None or economy is None:
+        raise SystemExit("bench: the archive has no rare person or economy section")
+    year_ago = (datetime.now(UTC).date().replace(day=1)).replace(
+        year=datetime.now(UTC).year - 1
+    )
+
+    def url(**params: str) -> str:
+        return "/search/?" + urlencode(params)
+
+    return {
+        "common word (government)": [url(q="government")],
+        "common word, by date": [url(q="government", sort="date")],
+        f"rare word ({rare['person__name'].split()[-1]})": [
+            url(q=rare["person__name"].split()[-1])
+        ],
+        "two words (wind farm)": [url(q="wind farm")],
+        'phrase ("news conference")': [url(q='"news conference"')],
+        "filtered (economy, past year)": [
+            url(q="government", sections=economy.slug, **{"from": str(year_ago)})
+        ],
+        "Russian (санкциями)": [url(q="санкциями")],
+    }
+
+
+def index_figures() -> tuple[float, str]:
+    """The search index's size on disk (MB) and the last full reindex time."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat "
+            "WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%'"
+        )
+        size_mb = cursor.fetchone()[0] / 2**20
+    if os.environ.get("BENCH_REINDEX") or not REINDEX_RECORD.exists():
+        start = time.perf_counter()
+        call_command("reindex", "--no-progress", verbosity=0)
+        seconds = time.perf_counter() - start
+        REINDEX_RECORD.write_text(f"{seconds:.1f} {datetime.now(UTC):%Y-%m-%d}\n")
+    seconds_text, day = REINDEX_RECORD.read_text().split()
+    return size_mb, f"{float(seconds_text) / 60:.1f} min (measured {day})"
+
+
 def measure(urls: list[str]) -> tuple[list[float], list[float], set[int], int]:
     from django.db import connection
     from django.test import Client
@@ -160,6 +222,23 @@ def main() -> None:
             )
             sys.stderr.write(f"  {name}: p95 {rows[-1]['p95']:.2f} ms\n")
 
+    index_mb, reindex = index_figures()
+    search_rows: list[dict[str, Any]] = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for name, urls in searches_to_measure().items():
+            p50s, p95s, queries, size = measure(urls)
+            search_rows.append(
+                {
+                    "name": name,
+                    "p50": statistics.median(p50s),
+                    "p95": statistics.median(p95s),
+                    "p95_range": (min(p95s), max(p95s)),
+                    "queries": "/".join(str(q) for q in sorted(queries)),
+                    "found": _found(urls[0]),
+                }
+            )
+            sys.stderr.write(f"  search, {name}: p95 {search_rows[-1]['p95']:.2f} ms\n")
+
     page1 = rows[0]["p95"]
     deep = rows[1]["p95"]
     worst_feed = max(r["p95"] for r in rows if r["feed"])
@@ -197,11 +276,42 @@ def main() -> None:
         f"- article page ≤ {BUDGET_ARTICLE_P50_MS:g} ms cold: p50 {article['p50']:.2f} ms "
         f"— {'met' if article['p50'] <= BUDGET_ARTICLE_P50_MS else 'MISSED'}",
     ]
+    worst_search = max(r["p95"] for r in search_rows)
+    lines += [
+        "",
+        f"## Search at {total:,} items",
+        "",
+        f"The /search/ page, whole (counts per section, ranking, snippets), as above. "
+        f"Index on disk: {index_mb:,.0f} MB (FTS5 table and entries). "
+        f"Full reindex: {reindex}.",
+        "",
+        "| query | p50 ms | p95 ms | p95 range ms | SQL queries | found |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['name']} | {r['p50']:.2f} | {r['p95']:.2f} | "
+        f"{r['p95_range'][0]:.2f}–{r['p95_range'][1]:.2f} | {r['queries']} | {r['found']} |"
+        for r in search_rows
+    ]
+    lines += [
+        "",
+        f"- search p95 ≤ {BUDGET_SEARCH_P95_MS:g} ms: worst {worst_search:.2f} ms "
+        f"— {'met' if worst_search <= BUDGET_SEARCH_P95_MS else 'MISSED'}",
+    ]
     table = "\n".join(lines) + "\n"
     out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-pages-{total // 1000}k.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")
+
+
+def _found(url: str) -> str:
+    """The result count the page shows, as the reader reads it."""
+    from django.test import Client
+    from lxml import html
+
+    doc = html.fromstring(Client().get(url).content)
+    return " ".join(doc.xpath("string(//p[contains(@class,'search-count')])").split())
 
 
 def _expect_ok(response: object, url: str) -> None:

@@ -27,6 +27,10 @@ from dateline.content.models import (
     Topic,
 )
 from dateline.demo import generate, loader
+from dateline.search.backends.base import Filters, Sort
+from dateline.search.indexing import indexable
+from dateline.search.models import SearchEntry
+from dateline.search.selectors import search_articles
 from tests.factories import PersonFactory, SectionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +233,22 @@ def test_publication_times_are_ordered_exact_in_number_and_never_ahead() -> None
     assert times == sorted(times)
     assert times[-1] <= NOW
     assert abs(NOW - times[0] - timedelta(days=5000 / 550)) < timedelta(hours=3)
+
+
+def test_generated_items_are_indexed_for_search_and_hidden_ones_are_not(
+    archive: str,
+) -> None:
+    indexed = set(SearchEntry.objects.values_list("article_id", flat=True))
+    assert indexed == set(indexable().values_list("pk", flat=True))
+    assert "Indexed" in archive
+    public = Article.objects.public(now=NOW).order_by("pk").first()
+    assert public is not None
+    with time_machine.travel(NOW, tick=False):
+        result = search_articles(
+            f'"{public.headline}"',
+            filters=Filters(),
+            sort=Sort.RELEVANCE,
+            page=1,
+            sections=[],
+        )
+    assert public.pk in [r.article.pk for r in result.results]

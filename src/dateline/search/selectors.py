@@ -119,13 +119,15 @@ def search_articles(
 
 
 def _result(article: Article, stems: frozenset[str]) -> Result:
-    lead_snippet = highlight.snippet(article.lead, stems)
-    body_snippet = highlight.snippet(plain_text(article.body), stems)
-    chosen = body_snippet if body_snippet and not lead_snippet else None
+    """The headline marked, and the lead when it matches, else a passage of
+    the body that does (else the plain lead)."""
+    lead = highlight.highlight(article.lead, stems)
+    if "<mark>" not in lead:
+        lead = highlight.snippet(plain_text(article.body), stems) or lead
     return Result(
         article=article,
         headline=highlight.highlight(article.headline, stems),
-        snippet=chosen or highlight.highlight(article.lead, stems),
+        snippet=lead,
     )
 
 
