@@ -34,6 +34,25 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_view_counts() -> Iterator[None]:
+    """Each test counts views afresh, in the database, flushing when it says."""
+    from django.core.cache import cache
+
+    from dateline.popularity import services
+    from dateline.popularity.counters import use_counter
+    from dateline.popularity.counters.database import DatabaseViewCounter
+    from dateline.popularity.selectors import forget_widget
+
+    previous = use_counter(DatabaseViewCounter(flush_after=None))
+    cache.clear()
+    forget_widget()
+    services.public_items.clear()
+    yield
+    use_counter(previous)
+    forget_widget()
+
+
 def make_user(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="pw", is_staff=True)
     if group:

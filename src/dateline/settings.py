@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dateline.content",
     "dateline.feed",
     "dateline.search",
+    "dateline.popularity",
     "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
     "dateline.syndication",
     "dateline.site",
@@ -191,6 +192,11 @@ if DATELINE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
+# Reverse proxies in front of the app (nginx, a load balancer) that append the
+# client's address to X-Forwarded-For; 0 trusts the peer's address only.
+DATELINE_PROXY_HOPS: int = env.int("DATELINE_PROXY_HOPS", default=0)
+if DATELINE_PROXY_HOPS < 0:
+    raise ImproperlyConfigured("DATELINE_PROXY_HOPS: a number of proxies, 0 or more.")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True

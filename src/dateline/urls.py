@@ -20,4 +20,7 @@ if settings.DATELINE_SERVE_MEDIA:
         )
     ]
 
-urlpatterns += [path("", include("dateline.site.urls"))]
+urlpatterns += [
+    path("views/", include("dateline.popularity.urls")),
+    path("", include("dateline.site.urls")),
+]

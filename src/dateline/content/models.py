@@ -31,7 +31,7 @@ RESERVED_SLUGS = frozenset(
     {
         "admin", "all", "api", "feeds", "media", "news", "newsroom", "persons", "preview",
         "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
-        "topics", "favicon.ico",
+        "topics", "views", "favicon.ico",
     }
 )  # fmt: skip
 

@@ -20,6 +20,7 @@ from dateline.content.models import Person, Topic
 from dateline.feed import filters
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
+from dateline.popularity.selectors import most_read_widget
 from dateline.search import selectors as search_selectors
 from dateline.search.backends.base import Filters, Sort
 from dateline.site.article_page import (
@@ -63,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "top_stories": selectors.top_stories(limit=HOME_TOP_STORIES),
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
+            "most_read": most_read_widget(),
         },
     )
 
@@ -383,6 +385,7 @@ def render_article(
         "share_links": share_links(url=canonical, title=article.headline),
         "preview": preview,
         "current_section_slug": article.section.slug,
+        "most_read": None if preview else most_read_widget(),
     }
     if article.published_at is not None:
         context["jsonld"] = jsonld.script_json(

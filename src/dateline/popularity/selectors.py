@@ -1,0 +1,203 @@
+"""Most read: the top items of each window, for the widget on every page."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import redis
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.utils import timezone
+
+from dateline.content.models import Article
+from dateline.popularity.counters import get_counter
+from dateline.popularity.windows import Window
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+logger = logging.getLogger(__name__)
+
+MOST_READ = 7
+# Candidates read per window before items that are no longer public are set
+# aside; read again, deeper, when a tie runs past them.
+CANDIDATES = 40
+CANDIDATES_AT_MOST = 2000
+# The widget is recomputed at most this often, by one process at a time.
+FRESH_SECONDS = 60.0
+LOCK_SECONDS = 10
+CACHE_KEY = "popularity:most-read"
+# What an unavailable shared cache (Redis) raises through Django's cache API.
+CACHE_FAILURES = (redis.RedisError, OSError)
+LOCK_KEY = "popularity:most-read:lock"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A line of the widget."""
+
+    url: str
+    headline: str
+    section: str
+    views: float
+
+
+@dataclass(frozen=True)
+class MostReadList:
+    window: Window
+    entries: list[Entry]
+
+    @property
+    def slug(self) -> str:
+        return self.window.slug
+
+    @property
+    def label(self) -> str:
+        return self.window.label
+
+
+def most_read(
+    *, now: datetime | None = None, limit: int = MOST_READ
+) -> list[MostReadList]:
+    """Each window's most-viewed public items, ties to the newer item.
+
+    One read of the counter per window and one query for the items.
+    """
+    now = now or timezone.now()
+    counter = get_counter()
+    counter.age(now)
+    ranked: dict[Window, list[tuple[int, float]]] = {}
+    depth = CANDIDATES
+    windows = list(Window)
+    articles: dict[int, Article] = {}
+    while windows:
+        for window in windows:
+            ranked[window] = counter.top(window, now=now, limit=depth)
+        wanted = {pk for window in windows for pk, _ in ranked[window]} - set(articles)
+        articles.update(
+            (article.pk, article)
+            for article in Article.objects.public(now=now)
+            .filter(pk__in=wanted)
+            .select_related("section")
+            .only("id", "headline", "published_at", "section__slug", "section__name")
+        )
+        # A window needs a deeper read when the candidates ran out while the
+        # last one still ties with the seventh public item (or fewer than
+        # seven were public): the tie's newer items may lie beyond them.
+        windows = [
+            window
+            for window in windows
+            if depth < CANDIDATES_AT_MOST
+            and len(ranked[window]) == depth
+            and _needs_more(ranked[window], articles, limit)
+        ]
+        depth *= 4
+    lists = []
+    for window in Window:
+        public = [(pk, views) for pk, views in ranked[window] if pk in articles]
+        public.sort(key=lambda pair: (-pair[1], _newest_first(articles[pair[0]])))
+        lists.append(
+            MostReadList(
+                window,
+                [
+                    Entry(
+                        url=articles[pk].get_absolute_url(),
+                        headline=articles[pk].headline,
+                        section=articles[pk].section.name,
+                        views=views,
+                    )
+                    for pk, views in public[:limit]
+                ],
+            )
+        )
+    return lists
+
+
+def _newest_first(article: Article) -> tuple[float, int]:
+    published = article.published_at.timestamp() if article.published_at else 0.0
+    return (-published, -article.pk)
+
+
+def _needs_more(
+    ranked: list[tuple[int, float]], articles: dict[int, Article], limit: int
+) -> bool:
+    public = [views for pk, views in ranked if pk in articles]
+    return len(public) < limit or ranked[-1][1] >= public[limit - 1]
+
+
+# --- the widget's cache -------------------------------------------------------
+
+_last_good: tuple[float, list[MostReadList]] | None = None
+_computing = threading.Lock()
+
+
+def most_read_widget() -> list[MostReadList] | None:
+    """The lists for the widget, at most FRESH_SECONDS old; None to hide it.
+
+    Kept in the shared cache; when it goes stale, one process (the one that
+    takes the lock) recomputes it while the others go on showing the stale
+    lists. If the cache or the counter fails, the process shows the last
+    lists it had, or hides the widget; a page never fails for it.
+    """
+    global _last_good
+    try:
+        cached = cache.get(CACHE_KEY)
+    except CACHE_FAILURES:
+        logger.warning("Most read: the cache is unavailable.", exc_info=True)
+        cached = None
+    if cached is None and _last_good is not None:
+        cached = _last_good
+    if cached is not None and time.time() - cached[0] < FRESH_SECONDS:
+        return _shown(cached[1])
+    if not _take_lock():
+        return _shown(cached[1]) if cached is not None else None
+    failures: tuple[type[Exception], ...] = (DatabaseError, *get_counter().failures)
+    try:
+        lists = most_read()
+    except failures:
+        logger.warning("Most read: the lists could not be computed.", exc_info=True)
+        return _shown(cached[1]) if cached is not None else None
+    finally:
+        _release_lock()
+    _last_good = (time.time(), lists)
+    try:
+        cache.set(CACHE_KEY, _last_good, timeout=None)
+    except CACHE_FAILURES:
+        logger.warning("Most read: the cache is unavailable.", exc_info=True)
+    return _shown(lists)
+
+
+def _shown(lists: list[MostReadList]) -> list[MostReadList] | None:
+    return lists if any(item.entries for item in lists) else None
+
+
+def _take_lock() -> bool:
+    if not _computing.acquire(blocking=False):
+        return False  # another thread of this process is at it
+    try:
+        if cache.add(LOCK_KEY, 1, timeout=LOCK_SECONDS):
+            return True
+    except CACHE_FAILURES:
+        return True  # no shared cache: this process's own lock will do
+    _computing.release()
+    return False
+
+
+def _release_lock() -> None:
+    try:
+        cache.delete(LOCK_KEY)
+    except CACHE_FAILURES:
+        logger.debug("Most read: the lock could not be released.", exc_info=True)
+    finally:
+        _computing.release()
+
+
+def forget_widget() -> None:
+    """Drop the cached lists (tests, and the demo after its replay)."""
+    global _last_good
+    _last_good = None
+    cache.delete_many([CACHE_KEY, LOCK_KEY])
