@@ -46,7 +46,10 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# wrk (Debian) loads the server over loopback; installed here where missing.
 bench: install-dev
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || \
+		echo "bench: wrk could not be installed; the HTTP figures will be skipped"
 	$(VENV)/bin/python bench/run.py
 
 clean:

@@ -1,4 +1,4 @@
-"""``make bench``: page render times and SQL query counts on a 1M-item archive.
+"""``make bench``: pages, search and most read on a 1M-item archive.
 
 Builds the archive once with ``dateline generate`` into a database of its own
 under var/bench/ and reuses it afterwards (BENCH_ARTICLES sets its size,
@@ -8,7 +8,9 @@ templates and queries, without network or server overhead.
 
 Each page is measured in REPEATS rounds of ROUNDS requests; the table gives the
 median of the rounds' p50 and p95 and the spread of the p95s, so that the
-machine's noise shows. Prints a table and writes it to bench/results/.
+machine's noise shows. Most read is measured by most_read.py. BENCH_PARTS
+picks parts (pages,search,most_read). Prints the tables and writes them to
+bench/results/.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ DATA_DIR = ROOT / "var" / "bench" / f"archive-{ARTICLES}"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
+# Which parts to run: pages, search, most_read (all by default).
+PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,most_read").split(","))
 SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
 BUDGET_DEEP_RATIO = 1.5
@@ -196,7 +200,6 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.test.utils import override_settings
 
     from dateline.content.models import Article
 
@@ -204,57 +207,62 @@ def main() -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
     total = Article.objects.count()
     public = Article.objects.public().count()
-
-    rows: list[dict[str, Any]] = []
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        for name, (urls, is_feed) in pages_to_measure().items():
-            p50s, p95s, queries, size = measure(urls)
-            rows.append(
-                {
-                    "name": name,
-                    "p50": statistics.median(p50s),
-                    "p95": statistics.median(p95s),
-                    "p95_range": (min(p95s), max(p95s)),
-                    "queries": "/".join(str(q) for q in sorted(queries)),
-                    "kb": size // 1024,
-                    "feed": is_feed,
-                }
-            )
-            sys.stderr.write(f"  {name}: p95 {rows[-1]['p95']:.2f} ms\n")
-
-    index_mb, reindex = index_figures()
-    search_rows: list[dict[str, Any]] = []
-    with override_settings(ALLOWED_HOSTS=["testserver"]):
-        for name, urls in searches_to_measure().items():
-            p50s, p95s, queries, size = measure(urls)
-            search_rows.append(
-                {
-                    "name": name,
-                    "p50": statistics.median(p50s),
-                    "p95": statistics.median(p95s),
-                    "p95_range": (min(p95s), max(p95s)),
-                    "queries": "/".join(str(q) for q in sorted(queries)),
-                    "found": _found(urls[0]),
-                }
-            )
-            sys.stderr.write(f"  search, {name}: p95 {search_rows[-1]['p95']:.2f} ms\n")
-
-    page1 = rows[0]["p95"]
-    deep = rows[1]["p95"]
-    worst_feed = max(r["p95"] for r in rows if r["feed"])
-    article = next(r for r in rows if r["name"] == "article page")
     stamp = datetime.now(UTC)
     db_file = DATA_DIR / "dateline.sqlite3"
     db_mb = db_file.stat().st_size / 2**20 if db_file.exists() else 0
     lines = [
-        f"# Page renders at {total:,} items, {stamp:%Y-%m-%d %H:%M} UTC",
+        f"# Dateline at {total:,} items, {stamp:%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, SQLite (WAL), database {db_mb:,.0f} MB. "
         f"Archive: {total:,} items ({public:,} public) from `dateline generate "
         f"--seed {SEED}`"
         + (f", built in {build_seconds / 60:.1f} min" if build_seconds else ", reused")
-        + f". Each page: {REPEATS} rounds of {ROUNDS} uncached requests through "
+        + ".",
+    ]
+    if "pages" in PARTS:
+        lines += _pages_section()
+    if "search" in PARTS:
+        lines += _search_section(total)
+    if "most_read" in PARTS:
+        import most_read
+
+        lines += most_read.run(DATA_DIR)
+    table = "\n".join(lines) + "\n"
+    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-bench-{total // 1000}k.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(table)
+    sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")
+
+
+def _measured(urls: list[str]) -> dict[str, Any]:
+    p50s, p95s, queries, size = measure(urls)
+    return {
+        "p50": statistics.median(p50s),
+        "p95": statistics.median(p95s),
+        "p95_range": (min(p95s), max(p95s)),
+        "queries": "/".join(str(q) for q in sorted(queries)),
+        "kb": size // 1024,
+    }
+
+
+def _pages_section() -> list[str]:
+    from django.test.utils import override_settings
+
+    rows: list[dict[str, Any]] = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for name, (urls, is_feed) in pages_to_measure().items():
+            rows.append({"name": name, "feed": is_feed, **_measured(urls)})
+            sys.stderr.write(f"  {name}: p95 {rows[-1]['p95']:.2f} ms\n")
+    page1 = rows[0]["p95"]
+    deep = rows[1]["p95"]
+    worst_feed = max(r["p95"] for r in rows if r["feed"])
+    article = next(r for r in rows if r["name"] == "article page")
+    lines = [
+        "",
+        "## Pages",
+        "",
+        f"Each page: {REPEATS} rounds of {ROUNDS} uncached requests through "
         "Django's test client, in-process; the table gives the median of the "
         "rounds and the range of their p95s.",
         "",
@@ -276,12 +284,24 @@ def main() -> None:
         f"- article page ≤ {BUDGET_ARTICLE_P50_MS:g} ms cold: p50 {article['p50']:.2f} ms "
         f"— {'met' if article['p50'] <= BUDGET_ARTICLE_P50_MS else 'MISSED'}",
     ]
-    worst_search = max(r["p95"] for r in search_rows)
-    lines += [
+    return lines
+
+
+def _search_section(total: int) -> list[str]:
+    from django.test.utils import override_settings
+
+    rows: list[dict[str, Any]] = []
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for name, urls in searches_to_measure().items():
+            rows.append({"name": name, "found": _found(urls[0]), **_measured(urls)})
+            sys.stderr.write(f"  search, {name}: p95 {rows[-1]['p95']:.2f} ms\n")
+    index_mb, reindex = index_figures()
+    worst = max(r["p95"] for r in rows)
+    lines = [
         "",
         f"## Search at {total:,} items",
         "",
-        f"The /search/ page, whole (counts per section, ranking, snippets), as above. "
+        "The /search/ page, whole (counts per section, ranking, snippets), as above. "
         f"Index on disk: {index_mb:,.0f} MB (FTS5 table and entries). "
         f"Full reindex: {reindex}.",
         "",
@@ -291,18 +311,14 @@ def main() -> None:
     lines += [
         f"| {r['name']} | {r['p50']:.2f} | {r['p95']:.2f} | "
         f"{r['p95_range'][0]:.2f}–{r['p95_range'][1]:.2f} | {r['queries']} | {r['found']} |"
-        for r in search_rows
+        for r in rows
     ]
     lines += [
         "",
-        f"- search p95 ≤ {BUDGET_SEARCH_P95_MS:g} ms: worst {worst_search:.2f} ms "
-        f"— {'met' if worst_search <= BUDGET_SEARCH_P95_MS else 'MISSED'}",
+        f"- search p95 ≤ {BUDGET_SEARCH_P95_MS:g} ms: worst {worst:.2f} ms "
+        f"— {'met' if worst <= BUDGET_SEARCH_P95_MS else 'MISSED'}",
     ]
-    table = "\n".join(lines) + "\n"
-    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-pages-{total // 1000}k.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table)
-    sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")
+    return lines
 
 
 def _found(url: str) -> str:

@@ -132,3 +132,19 @@ def test_reset_refuses_to_wipe_a_real_newsroom(demo: str) -> None:
     with pytest.raises(CommandError, match="1 item"):
         run_demo("--reset")
     assert Article.objects.count() == count
+
+
+def test_the_demo_reads_its_own_week_so_most_read_has_three_full_lists(
+    demo: str, client: Client
+) -> None:
+    from dateline.popularity.models import ViewBucket
+    from dateline.popularity.selectors import most_read
+
+    assert "views counted" in demo
+    lists = most_read()
+    assert [len(item.entries) for item in lists] == [7, 7, 7]
+    public = set(Article.objects.public().values_list("id", flat=True))
+    counted = set(ViewBucket.objects.values_list("article_id", flat=True))
+    assert counted <= public
+    page = client.get("/").content.decode()
+    assert 'id="most-read-week"' in page

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from dateline.demo import loader
+from dateline.demo import loader, readers
+from dateline.popularity.counters import get_counter
 
 
 class Command(BaseCommand):
@@ -34,6 +36,7 @@ class Command(BaseCommand):
                 loader.reset()
             except loader.NotDemoContentError as error:
                 raise CommandError(str(error)) from error
+            get_counter().clear()
         summary = loader.load()
         if summary.created:
             self.stdout.write(
@@ -41,6 +44,11 @@ class Command(BaseCommand):
                     f"Demo agency loaded: {summary.articles} items, "
                     f"{summary.published} of them public now."
                 )
+            )
+            replay = readers.replay_week(now=timezone.now())
+            self.stdout.write(
+                f"Most read: replayed a week of synthetic readers, "
+                f"{replay.counted:,} views counted."
             )
         else:
             self.stdout.write(
