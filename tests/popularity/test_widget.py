@@ -176,3 +176,22 @@ def test_a_failing_redis_leaves_the_last_lists_or_hides_the_widget(
         assert client.get("/").status_code == 200
         assert widget(client, "/") is None
     assert "could not be computed" in caplog.text
+
+
+def test_an_unreachable_shared_cache_still_shows_the_lists(
+    client: Client, stories: list[Article], caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.test import override_settings
+
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=down), caplog.at_level(logging.WARNING):
+        box = widget(client, "/")
+    assert box is not None
+    assert panel_headlines(box, "today")[0] == "Story 7"
+    assert "the cache is unavailable" in caplog.text

@@ -37,8 +37,21 @@ def test_mixed_scripts_use_each_words_own_stemmer() -> None:
     assert analysis.analyze("Talks переговорах") == "talk переговор"
 
 
-def test_spans_point_at_the_original_words() -> None:
-    text = "Ministers' «talks» ended"
-    spans = list(analysis.spans(text))
-    assert [text[s.start : s.end] for s in spans] == ["Ministers", "talks", "ended"]
-    assert spans[0].stem == "minist"
+def test_find_points_at_the_original_words_that_match() -> None:
+    text = "Ministers' «talks» ended; Éclairs and ЁЛКИ, Talking"
+    found = analysis.find(text, frozenset({"minist", "talk", "eclair", "елк"}))
+    assert [text[a:b] for a, b in found] == [
+        "Ministers", "talks", "Éclairs", "ЁЛКИ", "Talking"
+    ]  # fmt: skip
+    # "stalks" holds "talks" but is another word; "_" parts words, as in WORD.
+    assert analysis.find("stalks and_talks", frozenset({"talk"})) == [(11, 16)]
+
+
+def test_a_stem_keeps_its_words_first_letter() -> None:
+    # find() relies on it to skip the other words.
+    for word in [
+        "skies", "dying", "lying", "idly", "ugly", "early", "only", "yelling",
+        "1990s", "переговорах", "ёлками", "Йемен", "übermäßig", "news",
+    ]:  # fmt: skip
+        folded = analysis.fold(word)
+        assert analysis.stem(folded)[0] == folded[0], word

@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from dateline.content import services
 from dateline.content.models import Article
-from dateline.search.backends.base import Filters, Sort
+from dateline.search.backends import get_backend
+from dateline.search.backends.base import Field, Filters, Sort, key_range
 from dateline.search.models import SearchEntry
+from dateline.search.query import parse
 from dateline.search.selectors import PAGE_SIZE, search_articles
 from tests.factories import (
     ArticleFactory,
@@ -186,6 +188,16 @@ def test_publishing_editing_and_withdrawing_change_the_index_at_once(
     services.withdraw_article(article=article, actor=None, reason="wrong")
     assert found("tunnel") == []
     assert not SearchEntry.objects.filter(article=article).exists()
+    # Nor is it left in the index of headlines and leads.
+    now = timezone.now()
+    for word in ["bridge", "tunnel"]:
+        for field in Field:
+            assert (
+                get_backend().newest(
+                    parse(word), Filters(), key_range(Filters(), now), 0, 5, field=field
+                )
+                == []
+            )
 
 
 def test_a_failed_act_leaves_the_index_as_it_was(desks: dict[str, Section]) -> None:
@@ -287,3 +299,45 @@ def test_a_deleted_item_leaves_the_index(desks: dict[str, Section]) -> None:
         ).total.value
         == 0
     )
+
+
+def test_many_matches_are_counted_ranked_and_split_by_section_among_the_newest(
+    desks: dict[str, Section], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dateline.search.backends.base.COUNT_AT_MOST", 5)
+    monkeypatch.setattr("dateline.search.backends.base.CONSIDERED", 5)
+    for i in range(4):
+        story(desks["sport"], f"Old derby report {i}", ago=timedelta(days=20 + i))
+    story(desks["world"], "Derby in the headline, weeks ago", ago=timedelta(days=19))
+    for i in range(6):
+        story(
+            desks["world"],
+            f"World report {i}",
+            body="<p>A derby is mentioned.</p>",
+            ago=timedelta(hours=i + 1),
+        )
+    result = search_articles(
+        "derby",
+        filters=Filters(),
+        sort=Sort.RELEVANCE,
+        page=1,
+        sections=list(desks.values()),
+    )
+    assert result.total.value > 5
+    assert not result.total.is_exact
+    # The newest five matches are all World items.
+    assert result.by_section_among == 5
+    assert [(s.slug, c.value) for s, c in result.by_section] == [("world", 5)]
+    headlines = [r.article.headline for r in result.results]
+    assert headlines == [f"World report {i}" for i in range(5)]
+    # By date, every match is reachable.
+    assert len(found("derby", sort=Sort.DATE)) == 11
+
+
+def test_a_lead_match_ranks_between_headline_and_body_matches(
+    desks: dict[str, Section],
+) -> None:
+    story(desks["world"], "Body only", body="<p>The harbour reopened.</p>")
+    story(desks["world"], "Lead match", lead="The harbour reopened today.")
+    story(desks["world"], "Harbour reopens", ago=timedelta(hours=3))
+    assert found("harbour") == ["Harbour reopens", "Lead match", "Body only"]

@@ -207,16 +207,26 @@ def test_the_query_is_escaped_everywhere(
     assert b"<script>alert(1)" not in response.content
 
 
+@pytest.mark.parametrize("window", [1000, 5])
 def test_search_costs_the_same_queries_whatever_the_results(
-    client: Client, desks: dict[str, Section], django_assert_max_num_queries
+    client: Client,
+    desks: dict[str, Section],
+    django_assert_max_num_queries,
+    monkeypatch: pytest.MonkeyPatch,
+    window: int,
 ) -> None:
+    # With a window of 5, "talks" has more matches than it; the same cost.
+    monkeypatch.setattr("dateline.search.backends.base.COUNT_AT_MOST", window)
+    monkeypatch.setattr("dateline.search.backends.base.CONSIDERED", window)
     for i in range(30):
         published_article(section=desks["world"], headline=f"Talks round {i}")
     client.get("/search/", {"q": "talks"})
-    # sections, total, one per section, two rankings, keys, items, topics, persons
-    with django_assert_max_num_queries(10):
+    # sections, total, the newest matches, their sections, the newest lead
+    # and headline matches (or the page by date), keys, items, topics, persons
+    most = 10
+    with django_assert_max_num_queries(most):
         client.get("/search/", {"q": "talks"})
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(most):
         client.get("/search/", {"q": "talks", "sort": "date", "page": "2"})
 
 

@@ -14,16 +14,12 @@ that matched.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import Stemmer
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 # Letters and digits; "_" is a word character to Python but not to a reader.
 WORD = re.compile(r"[^\W_]+")
@@ -83,19 +79,51 @@ def analyze(text: str) -> str:
     return " ".join(stems(words(text)))
 
 
-@dataclass(frozen=True)
-class Span:
-    """A word in the original text: its place and its stem."""
-
-    start: int
-    end: int
-    stem: str
+def stem(folded: str) -> str:
+    """The stem of one folded word."""
+    stemmers = _stemmers
+    stemmer = stemmers.russian if is_cyrillic(folded) else stemmers.english
+    return str(stemmer.stemWord(folded))
 
 
-def spans(text: str) -> Iterator[Span]:
-    """Every word of a text with its position, for highlighting."""
-    matches = [m for m in WORD.finditer(text) if len(m.group()) <= MAX_WORD_LENGTH]
-    for match, stem in zip(
-        matches, stems([fold(m.group()) for m in matches]), strict=True
-    ):
-        yield Span(match.start(), match.end(), stem)
+def find(text: str, wanted: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the words of a text that stem to a wanted stem are: (start, end).
+
+    Fast on long texts: a Snowball stem keeps its word's first letter, so
+    only words starting with a letter that folds to a wanted stem's first
+    letter are looked at, and those are found by one regular expression.
+    """
+    initials = frozenset(w[0] for w in wanted if w)
+    if not initials:
+        return []
+    return [
+        match.span()
+        for match in _starting_with(initials).finditer(text)
+        if len(match.group()) <= MAX_WORD_LENGTH and _word_stem(match.group()) in wanted
+    ]
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word_stem(word: str) -> str:
+    return stem(fold(word))
+
+
+# Precomposed letters that fold to another first letter (E with acute to
+# e, Cyrillic yo to ye): Latin-1, Latin Extended-A, -B and Additional, and
+# Cyrillic.
+def _folding_letters() -> dict[str, str]:
+    ranges = [(0x00C0, 0x024F), (0x0400, 0x04FF), (0x1E00, 0x1EFF)]
+    letters = (chr(c) for low, high in ranges for c in range(low, high + 1))
+    return {c: fold(c)[:1] for c in letters if c.isalpha()}
+
+
+_FOLDING_LETTERS = _folding_letters()
+
+
+@functools.lru_cache(maxsize=1024)
+def _starting_with(initials: frozenset[str]) -> re.Pattern[str]:
+    """Whole words whose first letter folds to one of ``initials``."""
+    letters = set(initials) | {c.upper() for c in initials}
+    letters |= {c for c, folded in _FOLDING_LETTERS.items() if folded in initials}
+    starts = "".join(re.escape(c) for c in sorted(letters))
+    return re.compile(rf"(?<![^\W_])[{starts}][^\W_]*")

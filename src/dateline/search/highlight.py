@@ -17,7 +17,10 @@ from dateline.search import analysis
 if TYPE_CHECKING:
     from dateline.search.query import Query
 
-SNIPPET_WORDS = 30
+# A passage of about this many characters (some 30 words), with up to
+# CONTEXT_CHARS of context before its first match.
+SNIPPET_CHARS = 200
+CONTEXT_CHARS = 60
 # A passage is looked for in the first part of a long body only.
 SNIPPET_SCAN_CHARS = 20_000
 
@@ -32,52 +35,66 @@ def query_stems(query: Query) -> frozenset[str]:
 
 def highlight(text: str, stems: frozenset[str]) -> SafeString:
     """The whole text, escaped, with every matching word marked."""
-    return _marked(text, list(analysis.spans(text)), stems, 0, len(text))
+    return _marked(text, analysis.find(text, stems), 0, len(text))
 
 
 def snippet(text: str, stems: frozenset[str]) -> SafeString:
-    """About SNIPPET_WORDS words around the densest run of matches, marked.
+    """A passage of about SNIPPET_CHARS around the densest run of matches,
+    marked, cut at words (or at a sentence's end when one is near).
 
     Empty when no word of the text matches.
     """
     text = text[:SNIPPET_SCAN_CHARS]
-    spans = list(analysis.spans(text))
-    hits = [i for i, span in enumerate(spans) if span.stem in stems]
+    hits = analysis.find(text, stems)
     if not hits:
         return mark_safe("")
-    # The window of SNIPPET_WORDS words holding the most matches.
-    best_start, best_count, right = hits[0], 0, 0
-    for left, first in enumerate(hits):
-        while right < len(hits) and hits[right] < first + SNIPPET_WORDS:
+    # The passage starting at the match followed by the most matches.
+    best, best_count, right = 0, 0, 0
+    for left, (first, _) in enumerate(hits):
+        while right < len(hits) and hits[right][1] <= first + SNIPPET_CHARS:
             right += 1
         if right - left > best_count:
-            best_start, best_count = first, right - left
-    # Start a few words before the first match, for context.
-    start_word = max(0, min(best_start - 3, len(spans) - SNIPPET_WORDS))
-    end_word = min(len(spans), start_word + SNIPPET_WORDS)
-    start = spans[start_word].start
-    end = spans[end_word - 1].end
-    if end_word < len(spans):
-        # End at the sentence's full stop when it is close.
-        stop = text.find(".", end, end + 40)
-        end = stop + 1 if stop != -1 else end
-    else:
-        end = len(text)
-    before = "… " if start_word > 0 else ""
+            best, best_count = left, right - left
+    start = _passage_start(text, hits[best][0])
+    end = _passage_end(text, start + SNIPPET_CHARS)
+    before = "… " if start > 0 else ""
     after = " …" if end < len(text) else ""
-    marked = _marked(text, spans[start_word:end_word], stems, start, end)
-    return mark_safe(f"{before}{marked}{after}")  # noqa: S308 - escaped by _marked
+    inside = [(a, b) for a, b in hits if a >= start and b <= end]
+    return mark_safe(f"{before}{_marked(text, inside, start, end)}{after}")  # noqa: S308 - escaped by _marked
+
+
+def _passage_start(text: str, match: int) -> int:
+    """Where a passage showing a match at ``match`` begins: its sentence's
+    start when that is close, else a word a little before it."""
+    sentence = max(text.rfind(". ", 0, match), text.rfind("\n", 0, match))
+    if sentence != -1 and match - sentence <= CONTEXT_CHARS:
+        return sentence + (2 if text[sentence] == "." else 1)
+    if match <= CONTEXT_CHARS:
+        return 0
+    space = text.find(" ", match - CONTEXT_CHARS, match)
+    return space + 1 if space != -1 else match
+
+
+def _passage_end(text: str, near: int) -> int:
+    """A sentence's end shortly after ``near``, else the end of a word."""
+    if near >= len(text):
+        return len(text)
+    stop = text.find(".", near, near + CONTEXT_CHARS)
+    if stop != -1:
+        return stop + 1
+    space = text.rfind(" ", 0, near)
+    return space if space > 0 else near
 
 
 def _marked(
-    text: str, spans: list[analysis.Span], stems: frozenset[str], start: int, end: int
+    text: str, matches: list[tuple[int, int]], start: int, end: int
 ) -> SafeString:
+    """``text[start:end]`` escaped, with the matching words marked."""
     pieces: list[str] = []
     at = start
-    for span in spans:
-        if span.stem in stems and span.start >= start and span.end <= end:
-            pieces.append(escape(text[at : span.start]))
-            pieces.append(f"<mark>{escape(text[span.start : span.end])}</mark>")
-            at = span.end
+    for word_start, word_end in matches:
+        pieces.append(escape(text[at:word_start]))
+        pieces.append(f"<mark>{escape(text[word_start:word_end])}</mark>")
+        at = word_end
     pieces.append(escape(text[at:end]))
     return mark_safe("".join(pieces))  # noqa: S308 - every piece of text is escaped

@@ -27,12 +27,18 @@ class SearchEntry(models.Model):
         related_name="search_entry",
     )
     key = models.BigIntegerField(unique=True)
+    # The item's section, copied here so that counting matches per section
+    # reads this table's (key, section) index and not the items.
+    section_id = models.BigIntegerField(null=True)
     # SQLite only: the indexed text, compressed. The FTS5 table keeps no copy
     # of what it indexes (that would double the archive on disk), and taking a
     # row out of it needs the exact text that went in.
     indexed_text = models.BinaryField(null=True, editable=False)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["key", "section_id"], name="search_entry_key_section"),
+        ]
         verbose_name = "search entry"
         verbose_name_plural = "search entries"
 

@@ -51,6 +51,8 @@ class SearchPage:
     page: int
     has_next: bool
     notes: list[str] = field(default_factory=list)
+    # Counts per section cover every match, or only the newest this many.
+    by_section_among: int | None = None
 
     @property
     def first_number(self) -> int:
@@ -68,8 +70,9 @@ def search_articles(
 ) -> SearchPage:
     """One page of public items matching the reader's query, best first.
 
-    A constant number of queries: the counts (one, and one per section), the
-    ranking, the items, and the matching topics and persons.
+    A constant number of queries: the count (and the newest matches' range
+    when there are many), one count per section, the ranking's candidates,
+    the items, and the matching topics and persons.
     """
     now = now or timezone.now()
     query = parse(text)
@@ -115,6 +118,7 @@ def search_articles(
         page=page,
         has_next=has_next,
         notes=notes,
+        by_section_among=hits.by_section_among,
     )
 
 

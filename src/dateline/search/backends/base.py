@@ -5,7 +5,6 @@ from __future__ import annotations
 import abc
 import dataclasses
 import enum
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,16 +22,27 @@ if TYPE_CHECKING:
 HEADLINE_WEIGHT = 10.0
 LEAD_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
-# Relevance is ranked over the newest matches, plus the newest headline matches,
-# so that a common word costs the same as a rare one; the rest are reached by
-# date, or by narrowing the search.
-RANKED_MATCHES = 1000
-RANKED_HEADLINE_MATCHES = 500
 # A match loses half its weight as it ages by this many days, then a third...
 RECENCY_DAYS = 30.0
-# Counting stops here: "more than 100,000" is as useful as the exact figure.
-COUNT_AT_MOST = 100_000
-SECTION_COUNT_AT_MOST = 10_000
+# The count is exact up to this many matches, "more than" beyond: counting
+# every match of a common word costs more than the figure is worth.
+COUNT_AT_MOST = 10_000
+# Counts per section and relevance consider the newest this-many matches
+# (all of them when there are fewer), so that a common word costs what a
+# rare one does; sorting by date reaches every match.
+CONSIDERED = 2000
+# Relevance candidates among them: the newest matches anywhere, and the
+# newest with all the query's words in the lead, and in the headline.
+RANKED_MATCHES = 300
+RANKED_LEAD_MATCHES = 100
+RANKED_HEADLINE_MATCHES = 100
+
+
+class Field(enum.Enum):
+    """A part of the item a match can be restricted to."""
+
+    HEADLINE = "headline"
+    LEAD = "lead"
 
 
 class Sort(enum.StrEnum):
@@ -74,6 +84,9 @@ class Hits:
     ids: list[int]
     total: Count
     by_section: dict[int, Count] = field(default_factory=dict)
+    # None when the counts per section cover every match; else the number of
+    # newest matches they were taken among.
+    by_section_among: int | None = None
     # How many of the matches paging can reach: all of them by date, the
     # ranked ones by relevance.
     available: int = 0
@@ -169,13 +182,11 @@ def recency_factor(key: int, now_seconds: float) -> float:
 
 
 def best_first(
-    scored: Iterable[tuple[int, float]], *, now_seconds: float
+    weighted: Iterable[tuple[int, float]], *, now_seconds: float
 ) -> list[tuple[int, float]]:
-    """(key, text relevance) pairs, the relevance aged by recency, best first."""
+    """(key, weight of the field matched) pairs, aged by recency, best first."""
     ranked = [
-        (key, relevance * recency_factor(key, now_seconds))
-        for key, relevance in scored
-        if math.isfinite(relevance)
+        (key, weight * recency_factor(key, now_seconds)) for key, weight in weighted
     ]
     ranked.sort(key=lambda pair: (-pair[1], -pair[0]))
     return ranked
@@ -185,8 +196,8 @@ class SearchBackend(abc.ABC):
     """The index and its queries; one implementation per database engine.
 
     ``search`` is the same on every engine; an engine supplies the index's
-    writes and three reads over a range of keys: a count, the newest
-    matches, and the newest matches with their text relevance.
+    writes and two reads over a range of keys: a count, and the newest
+    matches (optionally of one field).
     """
 
     def index(
@@ -249,21 +260,19 @@ class SearchBackend(abc.ABC):
 
     @abc.abstractmethod
     def newest(
-        self, query: Query, filters: Filters, keys: KeyRange, offset: int, limit: int
-    ) -> list[int]:
-        """The keys of matching items, newest first."""
-
-    @abc.abstractmethod
-    def scored(
         self,
         query: Query,
         filters: Filters,
         keys: KeyRange,
+        offset: int,
         limit: int,
         *,
-        headline_only: bool,
-    ) -> list[tuple[int, float]]:
-        """The newest matches' keys and text relevance (bigger is better)."""
+        field: Field | None = None,
+    ) -> list[int]:
+        """The keys of matching items, newest first.
+
+        ``field``: only items with all the query's words in that field.
+        """
 
     def search(
         self,
@@ -281,38 +290,58 @@ class SearchBackend(abc.ABC):
         ``section_ids``: the sections to count matches in, whatever the
         section filter, so that the reader sees where else to look.
         """
+        from django.db import models
+
         from dateline.search.models import SearchEntry
 
         if query.is_empty:
             return Hits(ids=[], total=Count(0, COUNT_AT_MOST))
         bounds = key_range(filters, now)
-        total = self.count(query, filters, bounds, COUNT_AT_MOST)
-        by_section = {}
-        if total:
-            for pk in section_ids:
-                found = self.count(
-                    query, filters.in_section(pk), bounds, SECTION_COUNT_AT_MOST
+        total = Count(self.count(query, filters, bounds, COUNT_AT_MOST), COUNT_AT_MOST)
+        if not total.value:
+            return Hits(ids=[], total=total)
+        considered: list[int] = []
+        if sort == Sort.RELEVANCE or (section_ids and not filters.section_ids):
+            considered = self.newest(query, filters, bounds, 0, CONSIDERED + 1)
+        everywhere = dataclasses.replace(filters, section_ids=())
+        by_section: dict[int, Count] = {}
+        among = None
+        if section_ids:
+            keys = (
+                self.newest(query, everywhere, bounds, 0, CONSIDERED + 1)
+                if filters.section_ids
+                else considered
+            )
+            if len(keys) > CONSIDERED:
+                among = CONSIDERED
+            counted = (
+                SearchEntry.objects.filter(
+                    key__in=keys[:CONSIDERED], section_id__in=list(section_ids)
                 )
-                if found:
-                    by_section[pk] = Count(found, SECTION_COUNT_AT_MOST)
+                .values_list("section_id")
+                .annotate(found=models.Count("key"))
+                .values_list("section_id", "found")
+            )
+            by_section = {
+                pk: Count(found, CONSIDERED) for pk, found in counted if pk is not None
+            }
         page: list[int] = []
-        available = min(total, COUNT_AT_MOST)
-        if offset < total and sort == Sort.DATE:
+        available = total.value
+        if offset < total.value and sort == Sort.DATE:
             page = self.newest(query, filters, bounds, offset, limit)
-        elif offset < total:
-            scored = dict(
-                self.scored(query, filters, bounds, RANKED_MATCHES, headline_only=False)
-            )
-            scored.update(
-                self.scored(
-                    query,
-                    filters,
-                    bounds,
-                    RANKED_HEADLINE_MATCHES,
-                    headline_only=True,
-                )
-            )
-            ranked = best_first(scored.items(), now_seconds=now.timestamp())
+        elif offset < total.value and considered:
+            considered = considered[:CONSIDERED]
+            window = KeyRange(considered[-1], bounds.high)
+            weights = dict.fromkeys(considered[:RANKED_MATCHES], BODY_WEIGHT)
+            for field_, weight, candidates in (
+                (Field.LEAD, LEAD_WEIGHT, RANKED_LEAD_MATCHES),
+                (Field.HEADLINE, HEADLINE_WEIGHT, RANKED_HEADLINE_MATCHES),
+            ):
+                for key in self.newest(
+                    query, filters, window, 0, candidates, field=field_
+                ):
+                    weights[key] = weight
+            ranked = best_first(weights.items(), now_seconds=now.timestamp())
             page = [key for key, _ in ranked[offset : offset + limit]]
             available = len(ranked)
         ids = dict(
@@ -320,7 +349,8 @@ class SearchBackend(abc.ABC):
         )
         return Hits(
             ids=[ids[key] for key in page if key in ids],
-            total=Count(total, COUNT_AT_MOST),
+            total=total,
             by_section=by_section,
+            by_section_among=among,
             available=available,
         )

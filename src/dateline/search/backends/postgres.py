@@ -8,9 +8,9 @@ with the English one (its asciiword mapping is ``english_stem``): the
 is folded and split into words by our analyzer first, so that both engines
 agree on what a word is ("covid-19" is two words, "Café" is "cafe").
 
-Weights: A headline, B lead, D body; facets (``_s<section>``, ``_t<topic>``,
-``_p<person>``) are lexemes of weight C, which ranks nothing and which no
-word of a reader's can be.
+Weights: A headline, B lead, D body (``ts_filter`` restricts a match to a
+field by them); facets (``_s<section>``, ``_t<topic>``, ``_p<person>``) are
+lexemes of weight C, which no word of a reader's can be.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from django.db import connection
 
 from dateline.search import analysis
 from dateline.search.backends.base import (
-    BODY_WEIGHT,
-    HEADLINE_WEIGHT,
-    LEAD_WEIGHT,
     Document,
+    Field,
     Filters,
     KeyRange,
     SearchBackend,
@@ -37,11 +35,8 @@ if TYPE_CHECKING:
 
 CONFIG = "russian"
 TABLE = "search_searchentry"
-# ts_rank's weights, in the order {D, C, B, A}: body, facets, lead, headline.
-_RANK_WEIGHTS = (
-    f"'{{{BODY_WEIGHT / HEADLINE_WEIGHT}, 0, "
-    f"{LEAD_WEIGHT / HEADLINE_WEIGHT}, 1}}'::float4[]"
-)
+# The weight letter each field's words carry in the document.
+_FIELD_WEIGHTS = {Field.HEADLINE: "a", Field.LEAD: "b"}
 
 
 def _words(text: str) -> str:
@@ -69,20 +64,40 @@ class _Sql:
         return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
-def tsquery(query: Query, filters: Filters) -> tuple[str, list[Any]]:
-    sql = _Sql()
-    parts = [sql.any([sql.clause(c) for c in group]) for group in query.required]
-    if filters.section_ids:
-        parts.append(sql.any([sql.facet(f"_s{pk}") for pk in filters.section_ids]))
-    if filters.topic_id is not None:
-        parts.append(sql.facet(f"_t{filters.topic_id}"))
-    if filters.person_id is not None:
-        parts.append(sql.facet(f"_p{filters.person_id}"))
-    expression = "(" + " && ".join(parts) + ")"
+def tsquery(
+    query: Query, filters: Filters, *, field: Field | None = None
+) -> tuple[str, list[Any]]:
+    """A boolean SQL condition on ``document``, and its parameters.
+
+    ``field``: the query's words must match within that field's words
+    (``ts_filter`` keeps the lexemes of its weight); filters always match
+    the facets, which carry a weight of their own.
+    """
+    text = _Sql()
+    words = " && ".join(
+        text.any([text.clause(c) for c in group]) for group in query.required
+    )
     if query.excluded:
-        excluded = sql.any([sql.clause(c) for c in query.excluded])
-        expression = f"({expression} && !!{excluded})"
-    return expression, sql.params
+        excluded = text.any([text.clause(c) for c in query.excluded])
+        words = f"{words} && !!{excluded}"
+    # The whole document first, so that the GIN index can answer it.
+    conditions, params = [f"document @@ ({words})"], list(text.params)
+    if field is not None:
+        weight = _FIELD_WEIGHTS[field]
+        conditions.append(f"ts_filter(document, '{{{weight}}}') @@ ({words})")
+        params += text.params
+    tags = _Sql()
+    facets = []
+    if filters.section_ids:
+        facets.append(tags.any([tags.facet(f"_s{pk}") for pk in filters.section_ids]))
+    if filters.topic_id is not None:
+        facets.append(tags.facet(f"_t{filters.topic_id}"))
+    if filters.person_id is not None:
+        facets.append(tags.facet(f"_p{filters.person_id}"))
+    if facets:
+        conditions.append("document @@ (" + " && ".join(facets) + ")")
+        params += tags.params
+    return " AND ".join(conditions), params
 
 
 class PostgresBackend(SearchBackend):
@@ -103,13 +118,13 @@ class PostgresBackend(SearchBackend):
     ) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (article_id, key, document) VALUES "  # noqa: S608 - constant names
-                f"(%s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') "
+                f"INSERT INTO {TABLE} (article_id, key, section_id, document) VALUES "  # noqa: S608 - constant names
+                f"(%s, %s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') "
                 f"|| setweight(to_tsvector('{CONFIG}', %s), 'B') "
                 f"|| setweight(to_tsvector('{CONFIG}', %s), 'D') "
                 "|| setweight(array_to_tsvector(%s::text[]), 'C'))",
                 [
-                    (document.article_id, key, *row)
+                    (document.article_id, key, document.section_id, *row)
                     for document, key, row in zip(
                         documents, keys, prepared, strict=True
                     )
@@ -136,47 +151,32 @@ class PostgresBackend(SearchBackend):
     def count(
         self, query: Query, filters: Filters, keys: KeyRange, at_most: int
     ) -> int:
-        expression, params = tsquery(query, filters)
+        condition, params = tsquery(query, filters)
         rows = _select(
             f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} "  # noqa: S608 - constants and placeholders
-            f"WHERE document @@ {expression} AND key BETWEEN %s AND %s LIMIT %s) AS m",
+            f"WHERE {condition} AND key BETWEEN %s AND %s LIMIT %s) AS m",
             [*params, keys.low, keys.high, at_most + 1],
         )
         return int(rows[0][0])
 
     def newest(
-        self, query: Query, filters: Filters, keys: KeyRange, offset: int, limit: int
-    ) -> list[int]:
-        expression, params = tsquery(query, filters)
-        rows = _select(
-            f"SELECT key FROM {TABLE} "  # noqa: S608 - constants and placeholders
-            f"WHERE document @@ {expression} AND key BETWEEN %s AND %s "
-            "ORDER BY key DESC LIMIT %s OFFSET %s",
-            [*params, keys.low, keys.high, limit, offset],
-        )
-        return [int(row[0]) for row in rows]
-
-    def scored(
         self,
         query: Query,
         filters: Filters,
         keys: KeyRange,
+        offset: int,
         limit: int,
         *,
-        headline_only: bool,
-    ) -> list[tuple[int, float]]:
-        expression, params = tsquery(query, filters)
-        where = f"document @@ {expression}"
-        if headline_only:
-            where += f" AND ts_filter(document, '{{a}}') @@ {expression}"
-            params = [*params, *params]
+        field: Field | None = None,
+    ) -> list[int]:
+        condition, params = tsquery(query, filters, field=field)
         rows = _select(
-            f"SELECT key, ts_rank({_RANK_WEIGHTS}, document, {expression}) "  # noqa: S608 - constants and placeholders
-            f"FROM {TABLE} WHERE {where} AND key BETWEEN %s AND %s "
-            "ORDER BY key DESC LIMIT %s",
-            [*tsquery(query, filters)[1], *params, keys.low, keys.high, limit],
+            f"SELECT key FROM {TABLE} "  # noqa: S608 - constants and placeholders
+            f"WHERE {condition} AND key BETWEEN %s AND %s "
+            "ORDER BY key DESC LIMIT %s OFFSET %s",
+            [*params, keys.low, keys.high, limit, offset],
         )
-        return [(int(key), float(score)) for key, score in rows]
+        return [int(row[0]) for row in rows]
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

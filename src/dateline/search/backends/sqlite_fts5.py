@@ -4,8 +4,10 @@ The FTS5 table ``search_fts`` is contentless: it holds the index, not a copy
 of the text. Its rowid is the entry's time-ordered key, and it indexes the
 stems our analyzer makes (see ``search.analysis``) in four columns:
 headline, lead, body, and facets, the tokens ``_s<section>``, ``_t<topic>``
-and ``_p<person>`` that filters and section counts match on. A reader's
-word never starts with "_", so it cannot hit a facet.
+and ``_p<person>`` that filters match on. A reader's word never starts
+with "_", so it cannot hit a facet. A second table, ``search_heads``, holds
+the headline, lead and facets again, alone, for matches restricted to the
+headline or the lead: its position lists are short.
 
 Taking a row out of a contentless table needs the exact text that went in;
 ``SearchEntry.indexed_text`` keeps it, compressed.
@@ -20,10 +22,8 @@ from django.db import connection, transaction
 
 from dateline.search import analysis
 from dateline.search.backends.base import (
-    BODY_WEIGHT,
-    HEADLINE_WEIGHT,
-    LEAD_WEIGHT,
     Document,
+    Field,
     Filters,
     KeyRange,
     SearchBackend,
@@ -36,13 +36,13 @@ if TYPE_CHECKING:
     from dateline.search.query import Clause, Query
 
 TABLE = "search_fts"
-CREATE_TABLE = (
-    f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
-    "headline, lead, body, facets, content='', "
-    "tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")"
-)
+# Headlines and leads again, alone, for matches restricted to one of them
+# (see migrations/0003_add_heads_index.py).
+HEADS = "search_heads"
 _SEPARATOR = "\x1f"  # between the columns of the stored text
-_BM25 = f"bm25({TABLE}, {HEADLINE_WEIGHT}, {LEAD_WEIGHT}, {BODY_WEIGHT}, 0.0)"
+# Field-restricted matches are read in key order and sorted here up to this
+# many (see newest()).
+FIELD_SORTED_HERE = 5000
 
 
 def _quoted(words: Iterable[str]) -> str:
@@ -60,14 +60,14 @@ def _any(parts: list[str]) -> str:
 
 
 def match_expression(
-    query: Query, filters: Filters, *, headline_only: bool = False
+    query: Query, filters: Filters, *, field: Field | None = None
 ) -> str:
     """The FTS5 query for a parsed query: every word quoted, nothing raw."""
     text = " AND ".join(
         _any([_clause(clause) for clause in group]) for group in query.required
     )
-    if headline_only:
-        text = "{headline} : (" + text + ")"
+    if field is not None:
+        text = "{" + field.value + "} : (" + text + ")"
     parts = ["(" + text + ")"]
     if filters.section_ids:
         parts.append(_any([_quoted([f"_s{pk}"]) for pk in filters.section_ids]))
@@ -104,7 +104,12 @@ class SQLiteFTS5Backend(SearchBackend):
         prepared: list[tuple[Any, ...]],
     ) -> None:
         SearchEntry.objects.bulk_create(
-            SearchEntry(article_id=document.article_id, key=key, indexed_text=row[4])
+            SearchEntry(
+                article_id=document.article_id,
+                key=key,
+                section_id=document.section_id,
+                indexed_text=row[4],
+            )
             for document, key, row in zip(documents, keys, prepared, strict=True)
         )
         with connection.cursor() as cursor:
@@ -112,6 +117,14 @@ class SQLiteFTS5Backend(SearchBackend):
                 f"INSERT INTO {TABLE}(rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
                 "VALUES (%s, %s, %s, %s, %s)",
                 [(key, *row[:4]) for key, row in zip(keys, prepared, strict=True)],
+            )
+            cursor.executemany(
+                f"INSERT INTO {HEADS}(rowid, headline, lead, facets) "  # noqa: S608 - constant name
+                "VALUES (%s, %s, %s, %s)",
+                [
+                    (key, row[0], row[1], row[3])
+                    for key, row in zip(keys, prepared, strict=True)
+                ],
             )
 
     def remove(self, article_ids: Iterable[int]) -> None:
@@ -126,31 +139,36 @@ class SQLiteFTS5Backend(SearchBackend):
             )
             if not entries:
                 return
+            stored: list[tuple[int, str, str, str, str]] = [
+                (key, *_stored_columns(text)) for key, text in entries
+            ]
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {TABLE}({TABLE}, rowid, headline, lead, body, facets) "  # noqa: S608 - constant name
                     "VALUES ('delete', %s, %s, %s, %s, %s)",
+                    stored,
+                )
+                cursor.executemany(
+                    f"INSERT INTO {HEADS}({HEADS}, rowid, headline, lead, facets) "  # noqa: S608 - constant name
+                    "VALUES ('delete', %s, %s, %s, %s)",
                     [
-                        (
-                            key,
-                            *zlib.decompress(bytes(text or b""))
-                            .decode()
-                            .split(_SEPARATOR),
-                        )
-                        for key, text in entries
+                        (key, headline, lead, facets)
+                        for key, headline, lead, _body, facets in stored
                     ],
                 )
             SearchEntry.objects.filter(article_id__in=ids).delete()
 
     def clear(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')")  # noqa: S608 - constant name
+            for table in (TABLE, HEADS):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")  # noqa: S608 - constant name
             SearchEntry.objects.all().delete()
 
     def optimize(self) -> None:
         """Merge the index's segments into one (after a full rebuild)."""
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - constant name
+            for table in (TABLE, HEADS):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608 - constant name
 
     def count(
         self, query: Query, filters: Filters, keys: KeyRange, at_most: int
@@ -164,44 +182,62 @@ class SQLiteFTS5Backend(SearchBackend):
         return int(rows[0][0])
 
     def newest(
-        self, query: Query, filters: Filters, keys: KeyRange, offset: int, limit: int
-    ) -> list[int]:
-        rows = _select(
-            "SELECT rowid FROM {table} WHERE {where} "
-            "ORDER BY rowid DESC LIMIT %s OFFSET %s",
-            match_expression(query, filters),
-            keys,
-            [limit, offset],
-        )
-        return [int(row[0]) for row in rows]
-
-    def scored(
         self,
         query: Query,
         filters: Filters,
         keys: KeyRange,
+        offset: int,
         limit: int,
         *,
-        headline_only: bool,
-    ) -> list[tuple[int, float]]:
-        # bm25() is negative, more so for a better match.
+        field: Field | None = None,
+    ) -> list[int]:
+        expression = match_expression(query, filters, field=field)
+        if field is not None:
+            # FTS5 does not stop a descending scan of a field-restricted
+            # phrase at the range's low end: with no match in the range it
+            # reads the whole table. An ascending read stops; within the
+            # few matches search() asks for, sorting them here is cheap.
+            rows = _select(
+                "SELECT rowid FROM {table} WHERE {where} LIMIT %s",
+                expression,
+                keys,
+                [FIELD_SORTED_HERE + 1],
+                table=HEADS,
+            )
+            if len(rows) <= FIELD_SORTED_HERE:
+                newest_first = sorted((int(row[0]) for row in rows), reverse=True)
+                return newest_first[offset : offset + limit]
         rows = _select(
-            f"SELECT rowid, -{_BM25} FROM {{table}} WHERE {{where}} "  # noqa: S608 - constants and placeholders
-            "ORDER BY rowid DESC LIMIT %s",
-            match_expression(query, filters, headline_only=headline_only),
+            "SELECT rowid FROM {table} WHERE {where} "
+            "ORDER BY rowid DESC LIMIT %s OFFSET %s",
+            expression,
             keys,
-            [limit],
+            [limit, offset],
+            table=TABLE if field is None else HEADS,
         )
-        return [(int(key), float(score)) for key, score in rows]
+        return [int(row[0]) for row in rows]
+
+
+def _stored_columns(text: bytes | memoryview | None) -> tuple[str, str, str, str]:
+    """The headline, lead, body and facets an entry was indexed with."""
+    headline, lead, body, facets = (
+        zlib.decompress(bytes(text or b"")).decode().split(_SEPARATOR)
+    )
+    return headline, lead, body, facets
 
 
 def _select(
-    sql: str, expression: str, keys: KeyRange, params: list[int]
+    sql: str,
+    expression: str,
+    keys: KeyRange,
+    params: list[int],
+    *,
+    table: str = TABLE,
 ) -> list[tuple[int | float, ...]]:
-    where = f"{TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
+    where = f"{table} MATCH %s AND rowid BETWEEN %s AND %s"
     with connection.cursor() as cursor:
         cursor.execute(
-            sql.format(table=TABLE, where=where),
+            sql.format(table=table, where=where),
             [expression, keys.low, keys.high, *params],
         )
         return list(cursor.fetchall())
