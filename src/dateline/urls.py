@@ -22,5 +22,6 @@ if settings.DATELINE_SERVE_MEDIA:
 
 urlpatterns += [
     path("views/", include("dateline.popularity.urls")),
+    path("feeds/", include("dateline.syndication.urls")),
     path("", include("dateline.site.urls")),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from dateline.content.selectors import navigation_sections
+from dateline.syndication.sources import news_source
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -19,4 +20,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "language_code": settings.LANGUAGE_CODE,
         # Lazy: a page that does not render the navigation costs no query.
         "navigation_sections": SimpleLazyObject(navigation_sections),
+        # Feeds announced in the page head; a section, topic or person page
+        # puts its own first.
+        "news_feed_links": SimpleLazyObject(lambda: news_source().links()),
     }

@@ -31,6 +31,7 @@ from dateline.site.article_page import (
 )
 from dateline.site.search_form import SearchForm
 from dateline.syndication import jsonld
+from dateline.syndication.sources import subject_source
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -129,6 +130,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "top_stories": top,
             "feed_title": _("News feed"),
             "show_section": False,
+            "feed_links": subject_source(section).links(),
         },
     )
 
@@ -160,7 +162,12 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "site/topic_detail.html",
         page,
-        context={"topic": topic, "feed_title": _("News feed"), "show_section": True},
+        context={
+            "topic": topic,
+            "feed_title": _("News feed"),
+            "show_section": True,
+            "feed_links": subject_source(topic).links(),
+        },
     )
 
 
@@ -174,7 +181,12 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "site/person_detail.html",
         page,
-        context={"person": person, "feed_title": _("News feed"), "show_section": True},
+        context={
+            "person": person,
+            "feed_title": _("News feed"),
+            "show_section": True,
+            "feed_links": subject_source(person).links(),
+        },
     )
 
 

@@ -1,0 +1,218 @@
+"""The feeds: RSS 2.0 and Atom 1.0 through Django's syndication framework,
+JSON Feed 1.1 beside them, all from the same sources and entries.
+
+RSS carries what news readers and aggregators look for: the lead photo as
+``media:content`` with its credit and caption (Media RSS), the byline as
+``dc:creator``, the section and topics as categories, the full text as
+``content:encoded``, and the item's URL as a permanent ``guid``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from dateline.syndication.jsonld import _author_name
+from dateline.syndication.sources import Format
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.http import HttpRequest
+    from django.utils.xmlutils import SimplerXMLGenerator
+
+    from dateline.content.models import Article
+    from dateline.syndication.sources import Source
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, line feed and
+# carriage return; surrogates; U+FFFE and U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+MEDIA = "http://search.yahoo.com/mrss/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+
+
+class NewsRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with Media RSS, content:encoded and Dublin Core."""
+
+    def rss_attributes(self) -> dict[str, str]:
+        return {
+            **super().rss_attributes(),
+            "xmlns:media": MEDIA,
+            "xmlns:content": CONTENT,
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_item_elements(
+        self, handler: SimplerXMLGenerator, item: dict[str, Any]
+    ) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+        photo = item.get("photo")
+        if photo is not None:
+            attributes = {
+                "url": photo["url"],
+                "medium": "image",
+                "type": photo["type"],
+                "width": str(photo["width"]),
+                "height": str(photo["height"]),
+            }
+            handler.startElement("media:content", attributes)  # type: ignore[arg-type]
+            if photo["caption"]:
+                handler.addQuickElement("media:description", photo["caption"])
+            if photo["credit"]:
+                handler.addQuickElement("media:credit", photo["credit"])
+            handler.endElement("media:content")
+
+
+class NewsAtomFeed(Atom1Feed):
+    """Atom 1.0 with the full text as content and the photo as an enclosure."""
+
+    def add_item_elements(
+        self, handler: SimplerXMLGenerator, item: dict[str, Any]
+    ) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class SourceFeed(Feed):  # type: ignore[type-arg]
+    """RSS or Atom for a source; the view is ``SourceFeed(format)(request, source)``."""
+
+    def __init__(self, format: Format) -> None:
+        super().__init__()
+        self.feed_type = NewsAtomFeed if format is Format.ATOM else NewsRssFeed
+        self.format = format
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Source:
+        source: Source = kwargs["source"]
+        return source
+
+    def title(self, source: Source) -> str:
+        return xml_text(source.title)
+
+    def link(self, source: Source) -> str:
+        return source.page_url
+
+    def feed_url(self, source: Source) -> str:
+        return source.feed_url(self.format)
+
+    def description(self, source: Source) -> str:
+        return xml_text(source.description)
+
+    def subtitle(self, source: Source) -> str:
+        return xml_text(source.description)
+
+    def feed_copyright(self) -> str:
+        return f"© {settings.DATELINE_AGENCY_NAME}"
+
+    def items(self, source: Source) -> list[Article]:
+        return source.items()
+
+    def item_title(self, item: Article) -> str:
+        return xml_text(item.headline)
+
+    def item_description(self, item: Article) -> str:
+        return xml_text(item.lead)
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    item_guid_is_permalink = True
+
+    def item_guid(self, item: Article) -> str:
+        return self._absolute(item.get_absolute_url())
+
+    def item_pubdate(self, item: Article) -> datetime | None:
+        return item.published_at
+
+    def item_updateddate(self, item: Article) -> datetime | None:
+        return item.updated_at or item.published_at
+
+    def item_author_name(self, item: Article) -> str | None:
+        return xml_text(_author_name(item.byline)) or None
+
+    def item_categories(self, item: Article) -> list[str]:
+        names = [item.section.name, *(topic.name for topic in item.topics.all())]
+        return [xml_text(name) for name in names]
+
+    def item_enclosures(self, item: Article) -> list[Any]:
+        return []
+
+    def item_extra_kwargs(self, item: Article) -> dict[str, Any]:
+        extra: dict[str, Any] = {"content_html": xml_text(item.body)}
+        photo = item.lead_photo
+        if photo is not None:
+            extra["photo"] = {
+                "url": self._absolute(photo.image.url),
+                "type": _image_type(photo.image.name),
+                "width": photo.width,
+                "height": photo.height,
+                "caption": xml_text(photo.caption),
+                "credit": xml_text(photo.credit),
+            }
+        return extra
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self._absolute = request.build_absolute_uri
+        return super().__call__(request, *args, **kwargs)
+
+
+def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
+    """The source as a JSON Feed 1.1 document."""
+    absolute = request.build_absolute_uri
+    items = []
+    for article in source.items():
+        url = absolute(article.get_absolute_url())
+        entry: dict[str, Any] = {
+            "id": url,
+            "url": url,
+            "title": article.headline,
+            "content_html": article.body,
+            "summary": article.lead,
+            "date_published": _rfc3339(article.published_at),
+            "date_modified": _rfc3339(article.updated_at or article.published_at),
+            "tags": [article.section.name, *(t.name for t in article.topics.all())],
+        }
+        author = _author_name(article.byline)
+        if author:
+            entry["authors"] = [{"name": author}]
+        if article.lead_photo is not None:
+            entry["image"] = absolute(article.lead_photo.image.url)
+        items.append(entry)
+    return {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": source.title,
+        "home_page_url": absolute(source.page_url),
+        "feed_url": absolute(source.feed_url(Format.JSON)),
+        "description": source.description,
+        "language": settings.LANGUAGE_CODE,
+        "authors": [{"name": settings.DATELINE_AGENCY_NAME, "url": absolute("/")}],
+        "items": items,
+    }
+
+
+def xml_text(text: str) -> str:
+    """The text without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def json_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _rfc3339(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment is not None else None
+
+
+def _image_type(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(
+        extension, "image/jpeg"
+    )
