@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve as serve_file
 
+from dateline.syndication import views as syndication_views
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("newsroom/", admin.site.urls),
 ]
@@ -23,5 +25,8 @@ if settings.DATELINE_SERVE_MEDIA:
 urlpatterns += [
     path("views/", include("dateline.popularity.urls")),
     path("feeds/", include("dateline.syndication.urls")),
+    path("sitemap.xml", syndication_views.sitemap_index, name="sitemap-index"),
+    path("sitemaps/", include("dateline.syndication.sitemap_urls")),
+    path("robots.txt", syndication_views.robots_txt, name="robots-txt"),
     path("", include("dateline.site.urls")),
 ]

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import TYPE_CHECKING
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 
-from dateline.syndication import feeds
+from dateline.syndication import feeds, sitemaps
 from dateline.syndication.sources import Format, Kind, news_source, source_for
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.http import HttpRequest
 
     from dateline.syndication.sources import Source
 
 # Feed readers poll; a minute's staleness is fine for them and for caches.
 MAX_AGE_SECONDS = 60
+SITEMAP_MAX_AGE_SECONDS = 300
 
 
 def news_feed(request: HttpRequest, format: str) -> HttpResponse:
@@ -48,3 +54,61 @@ def _serve(request: HttpRequest, source: Source, format: Format) -> HttpResponse
         get_conditional_response(request, etag=response["ETag"], response=response)
         or response
     )
+
+
+def sitemap_index(request: HttpRequest) -> StreamingHttpResponse:
+    return _xml(sitemaps.index_lines(request.build_absolute_uri))
+
+
+def sitemap(request: HttpRequest, name: str) -> StreamingHttpResponse:
+    """One file of the index: pages, news, tags-N or items-YYYY-MM[-N]."""
+    absolute = request.build_absolute_uri
+    if name == "pages":
+        return _xml(sitemaps.pages_lines(absolute))
+    if name == "news":
+        return _xml(sitemaps.news_lines(absolute))
+    tags = re.fullmatch(r"tags-([1-9][0-9]{0,3})", name)
+    if tags:
+        number = int(tags.group(1))
+        if number > sitemaps.tag_files():
+            raise Http404
+        return _xml(sitemaps.tags_lines(absolute, number))
+    items = re.fullmatch(r"items-([0-9]{4})-([0-9]{2})(?:-([2-9]|[1-9][0-9]))?", name)
+    if items:
+        year, month, page = (
+            int(items.group(1)),
+            int(items.group(2)),
+            int(items.group(3) or 1),
+        )
+        if not (1 <= month <= 12 and 1 <= year <= 9998):
+            raise Http404
+        first = date(year, month, 1)
+        if page > sitemaps.month_pages(first):
+            raise Http404
+        return _xml(sitemaps.month_lines(absolute, sitemaps.MonthFile(first, page)))
+    raise Http404
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /newsroom/",
+        "Disallow: /preview/",
+        "Disallow: /views/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemaps:section', args=['news']))}",
+    ]
+    response = HttpResponse(
+        "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+    )
+    response["Cache-Control"] = f"public, max-age={SITEMAP_MAX_AGE_SECONDS}"
+    return response
+
+
+def _xml(lines: Iterator[str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        (line.encode() for line in lines), content_type="application/xml; charset=utf-8"
+    )
+    response["Cache-Control"] = f"public, max-age={SITEMAP_MAX_AGE_SECONDS}"
+    return response

@@ -1,0 +1,273 @@
+"""Sitemaps for search engines: an index, monthly archives, Google News.
+
+Written as text, streamed: a month of a busy wire is tens of thousands of
+URLs, and Django's sitemap framework renders each through a template. Every
+list starts from ``Article.objects.public()``, so a withdrawn item leaves
+every sitemap with its next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+
+from dateline.content.models import Article, Person, Section, Topic, section_path
+from dateline.syndication.feeds import xml_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from django.db.models import QuerySet
+
+# The protocol's limits: 50,000 URLs a file.
+URLS_PER_FILE = 50_000
+# Google News: items of the last two days, a thousand at most.
+NEWS_WITHIN = timedelta(hours=48)
+NEWS_AT_MOST = 1000
+# How long a past month's item count is remembered for the index.
+PAST_MONTH_COUNT_SECONDS = 24 * 3600
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+ROW_FIELDS = ("id", "section__slug", "published_at", "updated_at", "lead_photo__image")
+
+
+def escape(text: str) -> str:
+    """Text for XML character data and attribute values."""
+    return (
+        xml_text(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )
+
+
+def w3c(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class MonthFile:
+    """One file of a month's archive."""
+
+    month: date  # its first day
+    page: int
+
+    @property
+    def name(self) -> str:
+        suffix = f"-{self.page}" if self.page > 1 else ""
+        return f"items-{self.month:%Y-%m}{suffix}"
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime(month.year, month.month, 1, tzinfo=tz)
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, datetime(following.year, following.month, 1, tzinfo=tz)
+
+
+def archive_files(*, now: datetime | None = None) -> list[MonthFile]:
+    """Every monthly file, newest first: the months that hold public items.
+
+    The months are found by skipping from one to the next on the publication
+    index (one query per month with items); a month's page count needs its
+    item count, remembered for past months.
+    """
+    now = now or timezone.now()
+    public = Article.objects.public(now=now)
+    files: list[MonthFile] = []
+    newest = public.aggregate(newest=Max("published_at"))["newest"]
+    while newest is not None:
+        local = timezone.localtime(newest)
+        month = date(local.year, local.month, 1)
+        start, end = month_bounds(month)
+        pages = max(1, -(-_month_count(month, start, end, now) // URLS_PER_FILE))
+        files += [MonthFile(month, page) for page in range(1, pages + 1)]
+        newest = public.filter(published_at__lt=start).aggregate(
+            newest=Max("published_at")
+        )["newest"]
+    return files
+
+
+def month_pages(month: date, *, now: datetime | None = None) -> int:
+    """How many files a month's archive takes (0 when it has no items)."""
+    now = now or timezone.now()
+    start, end = month_bounds(month)
+    return -(-_month_count(month, start, end, now) // URLS_PER_FILE)
+
+
+def _month_count(month: date, start: datetime, end: datetime, now: datetime) -> int:
+    local_now = timezone.localtime(now)
+    is_past = (month.year, month.month) < (local_now.year, local_now.month)
+    key = f"sitemaps:month-count:{month:%Y-%m}"
+    if is_past:
+        remembered = cache.get(key)
+        if remembered is not None:
+            return int(remembered)
+    found = (
+        Article.objects.public(now=now)
+        .filter(published_at__gte=start, published_at__lt=end)
+        .count()
+    )
+    if is_past:
+        cache.set(key, found, PAST_MONTH_COUNT_SECONDS)
+    return found
+
+
+def index_lines(
+    absolute: Callable[[str], str], *, now: datetime | None = None
+) -> Iterator[str]:
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
+    for name in ["pages", "news"]:
+        yield _sitemap_entry(absolute(reverse("sitemaps:section", args=[name])))
+    for number in range(1, tag_files() + 1):
+        yield _sitemap_entry(
+            absolute(reverse("sitemaps:section", args=[f"tags-{number}"]))
+        )
+    for month_file in archive_files(now=now):
+        yield _sitemap_entry(
+            absolute(reverse("sitemaps:section", args=[month_file.name]))
+        )
+    yield "</sitemapindex>\n"
+
+
+def _sitemap_entry(url: str) -> str:
+    return f"  <sitemap><loc>{escape(url)}</loc></sitemap>\n"
+
+
+def _urlset_open(*namespaces: tuple[str, str]) -> str:
+    extra = "".join(f' xmlns:{prefix}="{uri}"' for prefix, uri in namespaces)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}"{extra}>\n'
+
+
+def _image(absolute: Callable[[str], str], image_name: str | None) -> str:
+    if not image_name:
+        return ""
+    from django.core.files.storage import default_storage
+
+    url = absolute(default_storage.url(image_name))
+    return f"<image:image><image:loc>{escape(url)}</image:loc></image:image>"
+
+
+def month_lines(
+    absolute: Callable[[str], str],
+    month_file: MonthFile,
+    *,
+    now: datetime | None = None,
+) -> Iterator[str]:
+    """A month's items, oldest first, with their lead photos."""
+    now = now or timezone.now()
+    start, end = month_bounds(month_file.month)
+    rows = (
+        Article.objects.public(now=now)
+        .filter(published_at__gte=start, published_at__lt=end)
+        .order_by("published_at", "id")
+        .values_list(*ROW_FIELDS)[
+            (month_file.page - 1) * URLS_PER_FILE : month_file.page * URLS_PER_FILE
+        ]
+    )
+    prefix = get_script_prefix()
+    base = absolute("/")[:-1]
+    yield _urlset_open(("image", IMAGE_NS))
+    for pk, section_slug, published_at, updated_at, image in rows.iterator(
+        chunk_size=2000
+    ):
+        loc = f"{base}{section_path(prefix, section_slug)}{pk}/"
+        modified = w3c(updated_at or published_at)
+        yield (
+            f"  <url><loc>{escape(loc)}</loc><lastmod>{modified}</lastmod>"
+            f"{_image(absolute, image)}</url>\n"
+        )
+    yield "</urlset>\n"
+
+
+def news_lines(
+    absolute: Callable[[str], str], *, now: datetime | None = None
+) -> Iterator[str]:
+    """Google News: the last 48 hours' items, newest first, a thousand at most."""
+    now = now or timezone.now()
+    rows = (
+        Article.objects.public(now=now)
+        .filter(published_at__gte=now - NEWS_WITHIN)
+        .order_by("-published_at", "-id")
+        .values_list(*ROW_FIELDS, "headline")[:NEWS_AT_MOST]
+    )
+    prefix = get_script_prefix()
+    base = absolute("/")[:-1]
+    name = escape(settings.DATELINE_AGENCY_NAME)
+    language = escape(_news_language(settings.LANGUAGE_CODE))
+    yield _urlset_open(("news", NEWS_NS), ("image", IMAGE_NS))
+    for pk, section_slug, published_at, _updated, image, headline in rows:
+        loc = f"{base}{section_path(prefix, section_slug)}{pk}/"
+        yield (
+            f"  <url><loc>{escape(loc)}</loc><news:news><news:publication>"
+            f"<news:name>{name}</news:name><news:language>{language}</news:language>"
+            f"</news:publication><news:publication_date>{w3c(published_at)}"
+            f"</news:publication_date><news:title>{escape(headline)}</news:title>"
+            f"</news:news>{_image(absolute, image)}</url>\n"
+        )
+    yield "</urlset>\n"
+
+
+def _news_language(code: str) -> str:
+    """Google News wants ISO 639 ("en"), or zh-cn / zh-tw."""
+    code = code.lower()
+    return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0]
+
+
+def pages_lines(absolute: Callable[[str], str]) -> Iterator[str]:
+    """The fronts: home, all news, the sections and the topic index."""
+    yield _urlset_open()
+    paths = [
+        reverse("site:home"),
+        reverse("site:news-feed"),
+        reverse("site:topic-list"),
+    ]
+    paths += [
+        section.get_absolute_url() for section in Section.objects.order_by("position")
+    ]
+    for path in paths:
+        yield f"  <url><loc>{escape(absolute(path))}</loc></url>\n"
+    yield "</urlset>\n"
+
+
+def tag_files() -> int:
+    """How many files the topic and person pages fill."""
+    count = Topic.objects.count() + Person.objects.count()
+    return max(1, -(-count // URLS_PER_FILE))
+
+
+def tags_lines(absolute: Callable[[str], str], number: int) -> Iterator[str]:
+    """Topic pages, then person pages, URLS_PER_FILE a file."""
+    skip = (number - 1) * URLS_PER_FILE
+    room = URLS_PER_FILE
+    yield _urlset_open()
+    tags: list[tuple[QuerySet[Topic] | QuerySet[Person], str]] = [
+        (Topic.objects.all(), "site:topic-detail"),
+        (Person.objects.all(), "site:person-detail"),
+    ]
+    for names, route in tags:
+        total = names.count()
+        if skip >= total:
+            skip -= total
+            continue
+        slugs = names.order_by("id").values_list("slug", flat=True)[skip : skip + room]
+        skip = 0
+        # One reverse() for the lot: the slug is the path's last part.
+        pattern = absolute(reverse(route, args=["slug"]))
+        for slug in slugs.iterator(chunk_size=2000):
+            room -= 1
+            yield f"  <url><loc>{escape(pattern.replace('/slug/', f'/{slug}/'))}</loc></url>\n"
+        if room <= 0:
+            break
+    yield "</urlset>\n"
