@@ -9,7 +9,7 @@ templates and queries, without network or server overhead.
 Each page is measured in REPEATS rounds of ROUNDS requests; the table gives the
 median of the rounds' p50 and p95 and the spread of the p95s, so that the
 machine's noise shows. Most read is measured by most_read.py. BENCH_PARTS
-picks parts (pages,search,most_read). Prints the tables and writes them to
+picks parts (pages,search,syndication,most_read). Prints the tables and writes them to
 bench/results/.
 """
 
@@ -30,8 +30,10 @@ DATA_DIR = ROOT / "var" / "bench" / f"archive-{ARTICLES}"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
-# Which parts to run: pages, search, most_read (all by default).
-PARTS = set(os.environ.get("BENCH_PARTS", "pages,search,most_read").split(","))
+# Which parts to run: pages, search, syndication, most_read (all by default).
+PARTS = set(
+    os.environ.get("BENCH_PARTS", "pages,search,syndication,most_read").split(",")
+)
 SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
 BUDGET_DEEP_RATIO = 1.5
@@ -224,6 +226,10 @@ def main() -> None:
         lines += _pages_section()
     if "search" in PARTS:
         lines += _search_section(total)
+    if "syndication" in PARTS:
+        import syndication
+
+        lines += syndication.run(measure)
     if "most_read" in PARTS:
         import most_read
 

@@ -150,13 +150,30 @@ def _urlset_open(*namespaces: tuple[str, str]) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}"{extra}>\n'
 
 
-def _image(absolute: Callable[[str], str], image_name: str | None) -> str:
-    if not image_name:
-        return ""
-    from django.core.files.storage import default_storage
+def _image_urls(absolute: Callable[[str], str]) -> Callable[[str | None], str]:
+    """A function from a stored image's name to its image:image entry."""
+    from django.core.files.storage import FileSystemStorage, default_storage
+    from django.utils.encoding import filepath_to_uri
 
-    url = absolute(default_storage.url(image_name))
-    return f"<image:image><image:loc>{escape(url)}</image:loc></image:image>"
+    if isinstance(default_storage, FileSystemStorage):
+        # Local files: the URL is the media URL plus the quoted name.
+        media = escape(absolute(default_storage.base_url))
+
+        def local(name: str | None) -> str:
+            if not name:
+                return ""
+            url = media + escape(filepath_to_uri(name))
+            return f"<image:image><image:loc>{url}</image:loc></image:image>"
+
+        return local
+
+    def stored(name: str | None) -> str:
+        if not name:
+            return ""
+        url = escape(absolute(default_storage.url(name)))
+        return f"<image:image><image:loc>{url}</image:loc></image:image>"
+
+    return stored
 
 
 def month_lines(
@@ -166,27 +183,44 @@ def month_lines(
     now: datetime | None = None,
 ) -> Iterator[str]:
     """A month's items, oldest first, with their lead photos."""
-    now = now or timezone.now()
     start, end = month_bounds(month_file.month)
+    return items_lines(
+        absolute,
+        start=start,
+        end=end,
+        offset=(month_file.page - 1) * URLS_PER_FILE,
+        now=now,
+    )
+
+
+def items_lines(
+    absolute: Callable[[str], str],
+    *,
+    start: datetime,
+    end: datetime,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> Iterator[str]:
+    """The items published in [start, end), oldest first, URLS_PER_FILE at
+    most from ``offset``, as a urlset with image entries."""
+    now = now or timezone.now()
     rows = (
         Article.objects.public(now=now)
         .filter(published_at__gte=start, published_at__lt=end)
         .order_by("published_at", "id")
-        .values_list(*ROW_FIELDS)[
-            (month_file.page - 1) * URLS_PER_FILE : month_file.page * URLS_PER_FILE
-        ]
+        .values_list(*ROW_FIELDS)[offset : offset + URLS_PER_FILE]
     )
     prefix = get_script_prefix()
-    base = absolute("/")[:-1]
+    # Item paths are slugs and digits: only the host part needs escaping.
+    base = escape(absolute("/")[:-1])
+    image = _image_urls(absolute)
     yield _urlset_open(("image", IMAGE_NS))
-    for pk, section_slug, published_at, updated_at, image in rows.iterator(
+    for pk, section_slug, published_at, updated_at, photo in rows.iterator(
         chunk_size=2000
     ):
-        loc = f"{base}{section_path(prefix, section_slug)}{pk}/"
-        modified = w3c(updated_at or published_at)
         yield (
-            f"  <url><loc>{escape(loc)}</loc><lastmod>{modified}</lastmod>"
-            f"{_image(absolute, image)}</url>\n"
+            f"  <url><loc>{base}{section_path(prefix, section_slug)}{pk}/</loc>"
+            f"<lastmod>{w3c(updated_at or published_at)}</lastmod>{image(photo)}</url>\n"
         )
     yield "</urlset>\n"
 
@@ -203,18 +237,19 @@ def news_lines(
         .values_list(*ROW_FIELDS, "headline")[:NEWS_AT_MOST]
     )
     prefix = get_script_prefix()
-    base = absolute("/")[:-1]
+    base = escape(absolute("/")[:-1])
+    image_entry = _image_urls(absolute)
     name = escape(settings.DATELINE_AGENCY_NAME)
     language = escape(_news_language(settings.LANGUAGE_CODE))
     yield _urlset_open(("news", NEWS_NS), ("image", IMAGE_NS))
     for pk, section_slug, published_at, _updated, image, headline in rows:
         loc = f"{base}{section_path(prefix, section_slug)}{pk}/"
         yield (
-            f"  <url><loc>{escape(loc)}</loc><news:news><news:publication>"
+            f"  <url><loc>{loc}</loc><news:news><news:publication>"
             f"<news:name>{name}</news:name><news:language>{language}</news:language>"
             f"</news:publication><news:publication_date>{w3c(published_at)}"
             f"</news:publication_date><news:title>{escape(headline)}</news:title>"
-            f"</news:news>{_image(absolute, image)}</url>\n"
+            f"</news:news>{image_entry(image)}</url>\n"
         )
     yield "</urlset>\n"
 
