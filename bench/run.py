@@ -31,9 +31,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
 # Which parts to run: pages, search, syndication, most_read (all by default).
-PARTS = set(
-    os.environ.get("BENCH_PARTS", "pages,search,syndication,most_read").split(",")
-)
+ALL_PARTS = {"pages", "search", "syndication", "most_read"}
+PARTS = set(os.environ.get("BENCH_PARTS", ",".join(sorted(ALL_PARTS))).split(","))
 SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
 BUDGET_DEEP_RATIO = 1.5
@@ -235,7 +234,14 @@ def main() -> None:
 
         lines += most_read.run(DATA_DIR)
     table = "\n".join(lines) + "\n"
-    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-bench-{total // 1000}k.md"
+    # A run of some parts only gets a file of its own, named for them.
+    parts = "" if PARTS >= ALL_PARTS else "-" + "-".join(sorted(PARTS))
+    out = (
+        ROOT
+        / "bench"
+        / "results"
+        / f"{stamp:%Y-%m-%d}-bench-{total // 1000}k{parts}.md"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")

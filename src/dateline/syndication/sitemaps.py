@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
@@ -26,13 +25,16 @@ if TYPE_CHECKING:
 
     from django.db.models import QuerySet
 
+    from dateline.content.models import ArticleQuerySet
+
 # The protocol's limits: 50,000 URLs a file.
 URLS_PER_FILE = 50_000
 # Google News: items of the last two days, a thousand at most.
 NEWS_WITHIN = timedelta(hours=48)
 NEWS_AT_MOST = 1000
-# How long a past month's item count is remembered for the index.
-PAST_MONTH_COUNT_SECONDS = 24 * 3600
+EPSILON = timedelta(microseconds=1)
+# How long the item count of a month before the last two is remembered.
+SETTLED_MONTH_COUNT_SECONDS = 30 * 24 * 3600
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
@@ -79,48 +81,52 @@ def archive_files(*, now: datetime | None = None) -> list[MonthFile]:
     """Every monthly file, newest first: the months that hold public items.
 
     The months are found by skipping from one to the next on the publication
-    index (one query per month with items); a month's page count needs its
-    item count, remembered for past months.
+    index (one short query per month with items). A month's file count needs
+    its item count: on SQLite at 1M items that costs some 60 ms a month, so
+    the counts of months before the last two are remembered for a month.
     """
     now = now or timezone.now()
-    public = Article.objects.public(now=now)
     files: list[MonthFile] = []
-    newest = public.aggregate(newest=Max("published_at"))["newest"]
+    newest = _newest_public(before=now)
     while newest is not None:
         local = timezone.localtime(newest)
         month = date(local.year, local.month, 1)
-        start, end = month_bounds(month)
-        pages = max(1, -(-_month_count(month, start, end, now) // URLS_PER_FILE))
+        pages = max(1, month_pages(month, now=now))
         files += [MonthFile(month, page) for page in range(1, pages + 1)]
-        newest = public.filter(published_at__lt=start).aggregate(
-            newest=Max("published_at")
-        )["newest"]
+        start, _ = month_bounds(month)
+        newest = _newest_public(before=start - EPSILON)
     return files
+
+
+def _newest_public(*, before: datetime) -> datetime | None:
+    # The publishing rule at ``before`` is "published by then": one bound on
+    # the index, so the newest such item is one seek. (A second upper bound
+    # beside it makes SQLite scan down from the first.)
+    public = Article.objects.public(now=before).order_by("-published_at", "-id")
+    return public.values_list("published_at", flat=True).first()
+
+
+def _month_items(start: datetime, end: datetime, now: datetime) -> ArticleQuerySet:
+    """Items public now and published in [start, end), with one upper bound."""
+    return Article.objects.public(now=min(now, end - EPSILON)).filter(
+        published_at__gte=start
+    )
 
 
 def month_pages(month: date, *, now: datetime | None = None) -> int:
     """How many files a month's archive takes (0 when it has no items)."""
     now = now or timezone.now()
-    start, end = month_bounds(month)
-    return -(-_month_count(month, start, end, now) // URLS_PER_FILE)
-
-
-def _month_count(month: date, start: datetime, end: datetime, now: datetime) -> int:
     local_now = timezone.localtime(now)
-    is_past = (month.year, month.month) < (local_now.year, local_now.month)
+    this_month = local_now.year * 12 + local_now.month
+    settled = month.year * 12 + month.month < this_month - 1
     key = f"sitemaps:month-count:{month:%Y-%m}"
-    if is_past:
-        remembered = cache.get(key)
-        if remembered is not None:
-            return int(remembered)
-    found = (
-        Article.objects.public(now=now)
-        .filter(published_at__gte=start, published_at__lt=end)
-        .count()
-    )
-    if is_past:
-        cache.set(key, found, PAST_MONTH_COUNT_SECONDS)
-    return found
+    found = cache.get(key) if settled else None
+    if found is None:
+        start, end = month_bounds(month)
+        found = _month_items(start, end, now).count()
+        if settled:
+            cache.set(key, found, SETTLED_MONTH_COUNT_SECONDS)
+    return -(-int(found) // URLS_PER_FILE)
 
 
 def index_lines(
@@ -203,10 +209,8 @@ def items_lines(
 ) -> Iterator[str]:
     """The items published in [start, end), oldest first, URLS_PER_FILE at
     most from ``offset``, as a urlset with image entries."""
-    now = now or timezone.now()
     rows = (
-        Article.objects.public(now=now)
-        .filter(published_at__gte=start, published_at__lt=end)
+        _month_items(start, end, now or timezone.now())
         .order_by("published_at", "id")
         .values_list(*ROW_FIELDS)[offset : offset + URLS_PER_FILE]
     )
