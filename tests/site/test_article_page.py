@@ -274,10 +274,12 @@ def test_head_has_canonical_open_graph_and_twitter_card(
 
 def test_json_ld_describes_the_news_article(client: Client, story: Article) -> None:
     _, doc, _ = get_page(client, story.get_absolute_url())
-    blocks = doc.xpath("//script[@type='application/ld+json']/text()")
-    assert len(blocks) == 1
-    data = json.loads(blocks[0])
-    assert data["@type"] == "NewsArticle"
+    blocks = [
+        json.loads(text)
+        for text in doc.xpath("//script[@type='application/ld+json']/text()")
+    ]
+    assert [block["@type"] for block in blocks] == ["NewsArticle", "BreadcrumbList"]
+    data = blocks[0]
     assert data["headline"] == story.headline
     assert data["datePublished"] == machine_time(story.published_at)
     assert data["dateModified"] >= data["datePublished"]

@@ -257,6 +257,9 @@ def test_pages_announce_their_feeds(
         ("application/feed+json", "/feeds/news.json"),
     ]
     assert alternates("/") == news
+    footer = lxml_html.fromstring(client.get("/").content).xpath("//footer//a/@href")
+    assert "/sitemap.xml" in footer
+    assert "/feeds/news.rss" in footer
     assert alternates(story.get_absolute_url()) == news
     assert alternates(f"/{world.slug}/") == [
         ("application/rss+xml", "/feeds/sections/world.rss"),

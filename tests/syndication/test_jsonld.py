@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import extruct
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 
 from dateline.content import services
 from tests.factories import (
@@ -171,3 +173,79 @@ def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client) -> None:
     data, text = extract(client, item)
     assert data["headline"] == "</script><script>alert(1)</script>"
     assert "<script>alert(1)" not in text
+
+
+def json_ld(client: Client, url: str) -> list[dict[str, Any]]:
+    text = client.get(url).content.decode()
+    found = extruct.extract(
+        text, base_url="http://testserver/", syntaxes=["json-ld"], uniform=True
+    )["json-ld"]
+    return list(found)
+
+
+def of_type(blocks: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    (found,) = [block for block in blocks if block.get("@type") == kind]
+    return found
+
+
+def assert_known_properties(
+    node: dict[str, Any], classes: set[str], vocabulary: dict[str, set[str]]
+) -> None:
+    for prop in node:
+        if prop.startswith("@") or prop == "query-input":
+            continue  # query-input is Google's annotation of SearchAction
+        assert prop in vocabulary, f"{prop} is not a schema.org property"
+        assert vocabulary[prop] & classes, f"{prop} is not used on {classes}"
+
+
+def test_the_home_page_describes_the_site_its_search_and_its_publisher(
+    client: Client, vocabulary: dict[str, set[str]]
+) -> None:
+    blocks = json_ld(client, "/")
+    site = of_type(blocks, "WebSite")
+    assert site["url"] == "http://testserver/"
+    action = site["potentialAction"]
+    assert action["@type"] == "SearchAction"
+    template = action["target"]["urlTemplate"]
+    assert template == "http://testserver/search/?q={search_term_string}"
+    assert action["query-input"] == "required name=search_term_string"
+    assert (
+        client.get(template.replace("{search_term_string}", "quotas")).status_code
+        == 200
+    )
+    assert_known_properties(
+        site, {"schema:WebSite", "schema:CreativeWork", "schema:Thing"}, vocabulary
+    )
+    organization = of_type(blocks, "NewsMediaOrganization")
+    logo = organization["logo"]["url"]
+    assert logo.startswith("http://testserver/static/")
+    assert finders.find(logo.removeprefix("http://testserver/static/"))
+
+
+def test_article_section_topic_and_person_pages_carry_breadcrumbs(
+    client: Client, article: Article, vocabulary: dict[str, set[str]]
+) -> None:
+    topic = article.topics.get()
+    person = article.persons.get()
+    expected = {
+        article.get_absolute_url(): ["Business & Economy", article.headline],
+        "/economy/": ["Business & Economy"],
+        topic.get_absolute_url(): ["Topics", topic.name],
+        person.get_absolute_url(): [person.name],
+    }
+    for url, names in expected.items():
+        trail = of_type(json_ld(client, url), "BreadcrumbList")
+        steps = trail["itemListElement"]
+        assert [step["position"] for step in steps] == list(range(1, len(names) + 2))
+        assert [step["name"] for step in steps] == [
+            settings.DATELINE_AGENCY_NAME,
+            *names,
+        ]
+        assert steps[-1]["item"] == f"http://testserver{url}"
+        for step in steps:
+            assert client.get(step["item"]).status_code == 200, step
+            assert_known_properties(
+                step,
+                {"schema:ListItem", "schema:Intangible", "schema:Thing"},
+                vocabulary,
+            )

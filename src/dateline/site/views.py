@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -35,6 +36,7 @@ from dateline.syndication.sources import subject_source
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django.utils.safestring import SafeString
 
     from dateline.content.models import Article
     from dateline.feed.cursor import Cursor
@@ -66,6 +68,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
+            "structured_data": [
+                jsonld.script_json(
+                    jsonld.website(
+                        absolute=request.build_absolute_uri,
+                        search_path=reverse("site:search"),
+                    )
+                ),
+                jsonld.script_json(
+                    jsonld.organization(
+                        absolute=request.build_absolute_uri, logo_url=_logo_url(request)
+                    )
+                ),
+            ],
         },
     )
 
@@ -131,6 +146,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "feed_title": _("News feed"),
             "show_section": False,
             "feed_links": subject_source(section).links(),
+            "structured_data": _breadcrumbs(request, [(section.name, section)]),
         },
     )
 
@@ -167,6 +183,10 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "feed_title": _("News feed"),
             "show_section": True,
             "feed_links": subject_source(topic).links(),
+            "structured_data": _breadcrumbs(
+                request,
+                [(_("Topics"), reverse("site:topic-list")), (topic.name, topic)],
+            ),
         },
     )
 
@@ -186,6 +206,7 @@ def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "feed_title": _("News feed"),
             "show_section": True,
             "feed_links": subject_source(person).links(),
+            "structured_data": _breadcrumbs(request, [(person.name, person)]),
         },
     )
 
@@ -385,7 +406,7 @@ def render_article(
     page_url = canonical + (f"?page={number}" if number > 1 else "")
     photo = article.lead_photo
     image_url = request.build_absolute_uri(photo.image.url) if photo else None
-    logo_url = request.build_absolute_uri(static("site/img/logo.png"))
+    logo_url = _logo_url(request)
     context: dict[str, Any] = {
         "article": article,
         "detail": detail,
@@ -399,7 +420,11 @@ def render_article(
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
     }
-    if article.published_at is not None:
+    if article.published_at is not None and not preview:
+        context["structured_data"] = _breadcrumbs(
+            request,
+            [(article.section.name, article.section), (article.headline, canonical)],
+        )
         context["jsonld"] = jsonld.script_json(
             jsonld.news_article(
                 detail,
@@ -410,3 +435,19 @@ def render_article(
             )
         )
     return render(request, "site/article_detail.html", context)
+
+
+def _logo_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(static("site/img/logo.png"))
+
+
+def _breadcrumbs(
+    request: HttpRequest, trail: list[tuple[str, Any]]
+) -> list[SafeString]:
+    """A BreadcrumbList from the home page down; each step a name and an
+    object with a URL, or a URL."""
+    steps = [(settings.DATELINE_AGENCY_NAME, request.build_absolute_uri("/"))]
+    for name, target in trail:
+        path = target if isinstance(target, str) else target.get_absolute_url()
+        steps.append((name, request.build_absolute_uri(path)))
+    return [jsonld.script_json(jsonld.breadcrumbs(steps))]

@@ -106,3 +106,42 @@ def news_article(
             for p in detail.persons
         ]
     return data
+
+
+def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:
+    """A BreadcrumbList from (name, absolute URL) pairs, home first."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": url}
+            for n, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def website(*, absolute: Callable[[str], str], search_path: str) -> dict[str, Any]:
+    """The site, with the search a reader can run from a search engine."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": settings.DATELINE_AGENCY_NAME,
+        "url": absolute("/"),
+        "inLanguage": settings.LANGUAGE_CODE,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": absolute(search_path) + "?q={search_term_string}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def organization(*, absolute: Callable[[str], str], logo_url: str) -> dict[str, Any]:
+    """The publisher on its own, for the home page."""
+    return {
+        "@context": "https://schema.org",
+        **publisher(absolute=absolute, logo_url=logo_url),
+    }

@@ -80,7 +80,7 @@ def sitemap(request: HttpRequest, name: str) -> StreamingHttpResponse:
             int(items.group(2)),
             int(items.group(3) or 1),
         )
-        if not (1 <= month <= 12 and 1 <= year <= 9998):
+        if not (1 <= month <= 12 and 1900 <= year <= 9998):
             raise Http404
         first = date(year, month, 1)
         if page > sitemaps.month_pages(first):
