@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from dateline.popularity.models import ViewBucket, WindowTotal
 from dateline.popularity.selectors import most_read
 from dateline.popularity.windows import Window
 from tests.factories import ArticleFactory, published_article
+from tests.popularity.conftest import REDIS_URL, redis_counter
 
 if TYPE_CHECKING:
     from dateline.popularity.counters.base import ViewCounter
@@ -115,29 +117,32 @@ def test_a_client_counts_once_per_item_and_hour(counter: ViewCounter) -> None:
     assert scores[story.pk] == 3.0
 
 
-def test_redis_counts_a_client_once_across_app_processes(
-    counter: ViewCounter, second_process: ViewCounter
-) -> None:
-    from dateline.popularity.counters.redis import RedisViewCounter
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="DATELINE_TEST_REDIS_URL is not set")
+def test_redis_counts_a_client_once_across_app_processes(db: None) -> None:
+    from dateline.popularity.clients import client_digest
+    from dateline.popularity.counters import use_counter
 
-    if not isinstance(counter, RedisViewCounter):
-        pytest.skip("the database counter remembers clients per process")
+    prefix = f"dateline-test-{uuid.uuid4().hex}:"
+    counter, second_process = redis_counter(prefix), redis_counter(prefix)
+    use_counter(counter)
     story = published_article(headline="Story")
-    with time_machine.travel(HALF_PAST, tick=False):
-        view(story, 1)
-        counter.flush()
-        key = second_process.daily_key(timezone.now().date())
-        assert key == counter.daily_key(timezone.now().date())
-        from dateline.popularity.clients import client_digest
-
-        digest = client_digest(
-            key, address="198.51.100.1", user_agent=BROWSER, article_id=story.pk
-        )
-        second_process.record(digest=digest, article_id=story.pk, at=timezone.now())
-        second_process.flush()
-        assert top(counter, Window.WEEK, now=timezone.now(), limit=3) == [
-            (story.pk, 1.0)
-        ]
+    try:
+        with time_machine.travel(HALF_PAST, tick=False):
+            view(story, 1)
+            counter.flush()
+            key = second_process.daily_key(timezone.now().date())
+            assert key == counter.daily_key(timezone.now().date())
+            digest = client_digest(
+                key, address="198.51.100.1", user_agent=BROWSER, article_id=story.pk
+            )
+            second_process.record(digest=digest, article_id=story.pk, at=timezone.now())
+            second_process.flush()
+            assert top(counter, Window.WEEK, now=timezone.now(), limit=3) == [
+                (story.pk, 1.0)
+            ]
+    finally:
+        counter.clear()
 
 
 def test_the_client_key_changes_every_day(counter: ViewCounter) -> None:
