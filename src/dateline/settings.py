@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dateline.popularity",
     "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
     "dateline.syndication",
+    "dateline.api",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_prose_editor",
+    "ninja",  # its bundled Swagger UI, served as our static files
     "simple_history",
 ]
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve as serve_file
 
+from dateline.api.v1 import api as api_v1
 from dateline.syndication import views as syndication_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -24,6 +25,7 @@ if settings.DATELINE_SERVE_MEDIA:
 
 urlpatterns += [
     path("views/", include("dateline.popularity.urls")),
+    path("api/v1/", api_v1.urls),
     path("feeds/", include("dateline.syndication.urls")),
     path("sitemap.xml", syndication_views.sitemap_index, name="sitemap-index"),
     path("sitemaps/", include("dateline.syndication.sitemap_urls")),

@@ -198,3 +198,47 @@ def group_by_day(items: list[Article], *, continues: Cursor | None) -> list[Feed
             )
         )
     return days
+
+
+def filtered_feed(
+    *,
+    section_ids: Sequence[int] = (),
+    topic: Topic | None = None,
+    person: Person | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    most_urgent: int | None = None,
+    before: Cursor | None = None,
+    limit: int,
+    now: datetime | None = None,
+) -> FeedPage:
+    """Public items, newest first, narrowed by any of the API's filters.
+
+    A topic or a person walks that tag's feed index; otherwise the section
+    or all-news index is walked, as for the pages.
+    """
+    condition = Q()
+    if since is not None:
+        condition &= Q(published_at__gte=since)
+    if until is not None:
+        condition &= Q(published_at__lt=until)
+    if most_urgent is not None:
+        condition &= Q(urgency__lte=most_urgent)
+    if section_ids:
+        condition &= Q(section_id__in=sorted(set(section_ids)))
+    qs = Article.objects.public(now=now)
+    if topic is not None or person is not None:
+        links = "topic_links" if topic is not None else "person_links"
+        kind = links.removesuffix("_links")
+        tag = Q(**{f"{links}__{kind}": topic if topic is not None else person})
+        if topic is not None and person is not None:
+            qs = qs.filter(person_links__person=person)
+        return _keyset(
+            qs,
+            before=before,
+            limit=limit,
+            time_field=f"{links}__published_at",
+            id_field=f"{links}__article_id",
+            extra=tag & condition,
+        )
+    return _keyset(qs, before=before, limit=limit, extra=condition)

@@ -1,0 +1,58 @@
+"""RFC 9457 problem details: every error of the API is one JSON document.
+
+``type`` is "about:blank" with the HTTP status's own title, unless a more
+specific problem says otherwise; ``detail`` says what to change.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from django.http import Http404, JsonResponse
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+    from ninja import NinjaAPI
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(status: int, detail: str, **extra: Any) -> JsonResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JsonResponse(body, status=status, content_type=PROBLEM_TYPE)
+
+
+def install(api: NinjaAPI) -> None:
+    """Answer every error the API can meet with a problem document."""
+
+    def invalid(request: HttpRequest, error: Any) -> HttpResponse:
+        errors = [
+            {
+                "location": ".".join(str(part) for part in e.get("loc", ())),
+                "message": str(e.get("msg", "invalid")),
+            }
+            for e in error.errors
+        ]
+        return problem(422, "The request's parameters are not valid.", errors=errors)
+
+    def http_error(request: HttpRequest, error: Any) -> HttpResponse:
+        return problem(error.status_code, str(error))
+
+    def not_found(request: HttpRequest, error: Any) -> HttpResponse:
+        return problem(404, str(error) or "Not found.")
+
+    def unauthenticated(request: HttpRequest, error: Any) -> HttpResponse:
+        return problem(401, "An API key is needed here.")
+
+    api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(AuthenticationError, unauthenticated)

@@ -1,0 +1,115 @@
+"""Items as IPTC ninjs 3.1 (News in JSON), the format agencies' partners read.
+
+ninjs 3.1 is the newest stable version in ../shared/standards/ninjs/ (3.x
+property names are camelCase). Only what an item really has is emitted: an
+item without a photo has no association, an item without a byline no "by".
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from dateline.content.bodytext import plain_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dateline.content.models import Article, Person, Topic
+
+NINJS_VERSION = "3.1"
+
+
+def item_uri(absolute: Callable[[str], str], article: Article) -> str:
+    """The item's identifier: its canonical page, which never changes."""
+    return absolute(article.get_absolute_url())
+
+
+def item(
+    article: Article,
+    *,
+    absolute: Callable[[str], str],
+    topics: list[Topic],
+    persons: list[Person],
+) -> dict[str, Any]:
+    """One public item as a ninjs 3.1 news object."""
+    if article.published_at is None:
+        raise ValueError("Only published items are served.")
+    agency = settings.DATELINE_AGENCY_NAME
+    modified = article.updated_at or article.published_at
+    data: dict[str, Any] = {
+        "uri": item_uri(absolute, article),
+        "type": "text",
+        "representationType": "full",
+        "version": str(article.version),
+        "firstCreated": article.published_at.isoformat(timespec="seconds"),
+        "versionCreated": modified.isoformat(timespec="seconds"),
+        "pubStatus": "usable",
+        "urgency": article.urgency,
+        "language": settings.LANGUAGE_CODE,
+        "copyrightHolder": agency,
+        "copyrightNotice": f"© {agency}",
+        "headlines": [{"role": "main", "value": article.headline}],
+        "bodies": [
+            {"role": "main", "contentType": "text/html", "value": article.body},
+            {
+                "role": "plain",
+                "contentType": "text/plain",
+                "value": plain_text(article.body),
+            },
+        ],
+        "subjects": [
+            {
+                "name": article.section.name,
+                "rel": "section",
+                "uri": absolute(article.section.get_absolute_url()),
+            },
+            *(
+                {"name": t.name, "rel": "about", "uri": absolute(t.get_absolute_url())}
+                for t in topics
+            ),
+        ],
+        "altIds": [{"role": "id", "value": str(article.pk)}],
+    }
+    if article.lead:
+        data["descriptions"] = [{"role": "summary", "value": article.lead}]
+    if article.byline:
+        data["by"] = article.byline
+    if article.dateline_place:
+        data["located"] = article.dateline_place
+    if persons:
+        data["people"] = [
+            {"name": p.name, "rel": "mentions", "uri": absolute(p.get_absolute_url())}
+            for p in persons
+        ]
+    photo = article.lead_photo
+    if photo is not None:
+        url = absolute(photo.image.url)
+        picture: dict[str, Any] = {
+            "name": "leadPhoto",
+            "rel": "leadPhoto",
+            "uri": url,
+            "type": "picture",
+            "renditions": [
+                {
+                    "name": "original",
+                    "href": url,
+                    "contentType": "image/jpeg"
+                    if photo.image.name.lower().endswith((".jpg", ".jpeg"))
+                    else "image/png",
+                    "width": photo.width,
+                    "height": photo.height,
+                }
+            ],
+        }
+        if photo.caption:
+            picture["descriptions"] = [{"role": "caption", "value": photo.caption}]
+        if photo.credit:
+            picture["by"] = photo.credit
+        if photo.alt_text:
+            picture.setdefault("descriptions", []).append(
+                {"role": "alternative", "value": photo.alt_text}
+            )
+        data["associations"] = [picture]
+    return data

@@ -1,0 +1,123 @@
+"""Sections, topics, persons and Most read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from dateline.content.models import Person, Section, Topic
+from dateline.popularity.selectors import most_read
+from dateline.popularity.windows import Window
+
+router = Router(tags=["taxonomy"])
+
+PAGE = 100
+_SALT = "dateline.api.taxonomy"
+
+
+class Concept(Schema):
+    slug: str
+    name: str
+    description: str
+    url: str = Field(description="The public page listing its items.")
+    items: str = Field(description="This API's list of its items.")
+
+
+class ConceptList(Schema):
+    items: list[Concept]
+    next: str | None
+
+
+class Paging(Schema):
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+class MostReadEntry(Schema):
+    url: str
+    headline: str
+    section: str
+    views: float
+
+
+class MostReadList(Schema):
+    window: str
+    items: list[MostReadEntry]
+
+
+def _concept(
+    request: Any, subject: Section | Topic | Person, kind: str
+) -> dict[str, Any]:
+    return {
+        "slug": subject.slug,
+        "name": subject.name,
+        "description": subject.description,
+        "url": request.build_absolute_uri(subject.get_absolute_url()),
+        "items": request.build_absolute_uri(
+            reverse("api-v1:list_articles") + f"?{kind}={subject.slug}"
+        ),
+    }
+
+
+@router.get("/sections", response=ConceptList, operation_id="list_sections")
+def list_sections(request: Any) -> dict[str, Any]:
+    sections = Section.objects.order_by("position", "id")
+    return {"items": [_concept(request, s, "section") for s in sections], "next": None}
+
+
+@router.get("/topics", response=ConceptList, operation_id="list_topics")
+def list_topics(request: Any, paging: Query[Paging]) -> dict[str, Any]:
+    return _by_id(request, Topic, "topic", "api-v1:list_topics", paging.cursor)
+
+
+@router.get("/persons", response=ConceptList, operation_id="list_persons")
+def list_persons(request: Any, paging: Query[Paging]) -> dict[str, Any]:
+    return _by_id(request, Person, "person", "api-v1:list_persons", paging.cursor)
+
+
+def _by_id(
+    request: Any,
+    model: type[Topic] | type[Person],
+    kind: str,
+    route: str,
+    cursor: str | None,
+) -> dict[str, Any]:
+    after = 0
+    if cursor is not None:
+        try:
+            after = int(signing.loads(cursor, salt=_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            raise HttpError(400, "The cursor is not one this API issued.") from None
+    rows: list[Topic | Person] = list(
+        model.objects.filter(pk__gt=after).order_by("id")[: PAGE + 1]
+    )
+    page = rows[:PAGE]
+    next_url = None
+    if len(rows) > PAGE:
+        token = signing.dumps(page[-1].pk, salt=_SALT)
+        next_url = request.build_absolute_uri(reverse(route) + f"?cursor={token}")
+    return {"items": [_concept(request, r, kind) for r in page], "next": next_url}
+
+
+@router.get("/most-read/{window}", response=MostReadList, operation_id="list_most_read")
+def list_most_read(request: Any, window: str) -> dict[str, Any]:
+    try:
+        chosen = Window.by_slug(window)
+    except ValueError:
+        raise HttpError(404, "Windows are now, today and week.") from None
+    lists = {item.window: item for item in most_read()}
+    return {
+        "window": chosen.slug,
+        "items": [
+            {
+                "url": request.build_absolute_uri(entry.url),
+                "headline": entry.headline,
+                "section": entry.section,
+                "views": entry.views,
+            }
+            for entry in lists[chosen].entries
+        ],
+    }

@@ -1,0 +1,263 @@
+"""The public API: items as IPTC ninjs 3.1 (validated against the standard's
+schema in ../shared/standards/ninjs/), filters, cursors, ETags and problem
+documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import jsonschema
+import pytest
+from django.utils import timezone
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from dateline.content import services
+from dateline.content.models import Article
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicFactory,
+    published_article,
+)
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from dateline.content.models import Section
+
+pytestmark = pytest.mark.django_db
+
+GEOJSON = "https://geojson.org/schema/GeoJSON.json"
+
+
+@pytest.fixture
+def ninjs_validator(standards_dir: str) -> Any:
+    folder = os.path.join(standards_dir, "ninjs")
+    with open(
+        os.path.join(folder, "schemas", "ninjs-schema_3.1.json"), encoding="utf-8"
+    ) as f:
+        schema = json.load(f)
+    with open(
+        os.path.join(folder, "test_suite", "GeoJSON-schema.json"), encoding="utf-8"
+    ) as f:
+        geojson = Resource.from_contents(json.load(f), default_specification=DRAFT7)
+    registry = Registry().with_resources([(GEOJSON, geojson), (GEOJSON + "#", geojson)])
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(
+        schema, registry=registry, format_checker=validator_class.FORMAT_CHECKER
+    )
+
+
+@pytest.fixture
+def world() -> Section:
+    return SectionFactory(name="World", slug="world")
+
+
+@pytest.fixture
+def story(world: Section) -> Article:
+    article = published_article(
+        section=world,
+        headline="Coralia and Valmora agree on fishing quotas",
+        lead="The deal ends two years of disputes.",
+        byline="By Lena Holt",
+        dateline_place="Port Azul",
+        lead_photo=PhotoFactory(),
+        urgency=2,
+    )
+    services.set_article_tags(
+        article=article,
+        topics=[TopicFactory(name="Fisheries talks", slug="fisheries")],
+        persons=[PersonFactory(name="Ines Calder", slug="ines-calder")],
+    )
+    return article
+
+
+def get(client: Client, url: str, **headers: str) -> tuple[int, Any, Any]:
+    response = client.get(url, **headers)
+    is_json = "json" in response.get("Content-Type", "")
+    body = json.loads(response.content) if response.content and is_json else None
+    return response.status_code, body, response
+
+
+def test_every_item_is_valid_ninjs_with_what_the_item_has(
+    client: Client, story: Article, ninjs_validator: Any
+) -> None:
+    published_article(headline="A bare item", lead="", byline="")
+    status, body, _ = get(client, "/api/v1/items")
+    assert status == 200
+    assert len(body["items"]) == 2
+    for item in body["items"]:
+        ninjs_validator.validate(item)
+    status, item, _ = get(client, f"/api/v1/items/{story.pk}")
+    assert status == 200
+    ninjs_validator.validate(item)
+    assert item["uri"] == f"http://testserver{story.get_absolute_url()}"
+    assert item["headlines"] == [{"role": "main", "value": story.headline}]
+    assert item["descriptions"] == [{"role": "summary", "value": story.lead}]
+    assert item["bodies"][0]["contentType"] == "text/html"
+    assert item["by"] == "By Lena Holt"
+    assert item["located"] == "Port Azul"
+    assert item["urgency"] == 2
+    assert [s["name"] for s in item["subjects"]] == ["World", "Fisheries talks"]
+    assert item["people"][0]["name"] == "Ines Calder"
+    (photo,) = item["associations"]
+    assert photo["type"] == "picture"
+    assert photo["by"] == "© Test Agency/Ola Fotograf"
+    assert photo["renditions"][0]["width"] == 800
+
+
+def test_filters_narrow_the_list(
+    client: Client, story: Article, world: Section
+) -> None:
+    other = published_article(headline="Sport result", urgency=5, ago=timedelta(days=3))
+
+    def headlines(query: str) -> list[str]:
+        status, body, _ = get(client, f"/api/v1/items?{query}")
+        assert status == 200, (query, body)
+        return [item["headlines"][0]["value"] for item in body["items"]]
+
+    assert headlines("section=world") == [story.headline]
+    assert headlines(f"section=world&section={other.section.slug}") == [
+        story.headline,
+        other.headline,
+    ]
+    assert headlines("topic=fisheries") == [story.headline]
+    assert headlines("person=ines-calder") == [story.headline]
+    assert headlines("topic=fisheries&person=ines-calder") == [story.headline]
+    assert headlines("urgency=2") == [story.headline]
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert headlines(f"since={since.replace('+', '%2B')}") == [story.headline]
+    assert headlines(f"until={since.replace('+', '%2B')}") == [other.headline]
+
+
+def test_cursor_pages_follow_one_another_without_gaps(
+    client: Client, world: Section
+) -> None:
+    made = [published_article(section=world, headline=f"Item {n}") for n in range(5)]
+    seen: list[str] = []
+    url = "/api/v1/items?limit=2&section=world"
+    while url:
+        status, body, _ = get(client, url)
+        assert status == 200
+        seen += [item["uri"] for item in body["items"]]
+        url = body["next"].removeprefix("http://testserver") if body["next"] else ""
+    assert sorted(seen) == sorted(
+        f"http://testserver{a.get_absolute_url()}" for a in made
+    )
+    assert len(seen) == len(set(seen)) == 5
+
+
+def test_hidden_items_are_never_reachable(
+    client: Client, story: Article, world: Section, chief
+) -> None:
+    draft = ArticleFactory(section=world)
+    scheduled = published_article(section=world, ago=-timedelta(hours=1))
+    withheld = published_article(section=world)
+    Article.objects.filter(pk=withheld.pk).update(pubstatus=Article.PubStatus.WITHHELD)
+    services.withdraw_article(article=story, actor=chief, reason="Legal")
+    for article in (draft, scheduled, withheld, story):
+        status, body, response = get(client, f"/api/v1/items/{article.pk}")
+        assert status == 404
+        assert response["Content-Type"] == "application/problem+json"
+        assert body["status"] == 404
+    _, body, _ = get(client, "/api/v1/items?section=world")
+    assert body["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("limit=0", 422),
+        ("limit=101", 422),
+        ("limit=abc", 422),
+        ("urgency=0", 422),
+        ("urgency=10", 422),
+        ("since=yesterday", 422),
+        ("cursor=forged", 400),
+        ("cursor=" + "x" * 300, 422),
+        ("section=nowhere", 400),
+        ("topic=nowhere", 400),
+        ("person=nobody", 400),
+    ],
+)
+def test_bad_parameters_are_a_problem_document(
+    client: Client, story: Article, query: str, status: int
+) -> None:
+    code, body, response = get(client, f"/api/v1/items?{query}")
+    assert code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert body["status"] == status
+    assert body["title"]
+    assert body["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/items/0",
+        "/api/v1/items/99999999999999999999",
+        "/api/v1/items/abc",
+        "/api/v1/nothing",
+    ],
+)
+def test_unknown_paths_and_ids_are_a_4xx(client: Client, path: str) -> None:
+    status, _, _ = get(client, path)
+    assert 400 <= status < 500
+
+
+def test_lists_answer_304_while_unchanged(client: Client, story: Article) -> None:
+    for url in [
+        "/api/v1/items",
+        "/api/v1/sections",
+        "/api/v1/topics",
+        "/api/v1/persons",
+        "/api/v1/most-read/today",
+    ]:
+        _, _, first = get(client, url)
+        assert first.status_code == 200, url
+        status, _, _ = get(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert status == 304, url
+    _, _, before = get(client, "/api/v1/items")
+    published_article(headline="Fresh")
+    status, _, _ = get(client, "/api/v1/items", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert status == 200
+
+
+def test_sections_topics_and_persons_link_to_their_items(
+    client: Client, story: Article
+) -> None:
+    _, sections, _ = get(client, "/api/v1/sections")
+    (world,) = sections["items"]
+    assert world["slug"] == "world"
+    status, body, _ = get(client, world["items"].removeprefix("http://testserver"))
+    assert status == 200
+    assert len(body["items"]) == 1
+    _, topics, _ = get(client, "/api/v1/topics")
+    assert [t["slug"] for t in topics["items"]] == ["fisheries"]
+    assert get(client, "/api/v1/topics?cursor=forged")[0] == 400
+
+
+def test_the_openapi_document_describes_every_operation(client: Client) -> None:
+    status, document, _ = get(client, "/api/v1/openapi.json")
+    assert status == 200
+    assert document["openapi"].startswith("3.")
+    operations = {
+        operation["operationId"]
+        for path in document["paths"].values()
+        for operation in path.values()
+    }
+    assert operations == {
+        "list_articles",
+        "retrieve_article",
+        "list_sections",
+        "list_topics",
+        "list_persons",
+        "list_most_read",
+    }
+    assert client.get("/api/v1/docs").status_code == 200
