@@ -184,6 +184,11 @@ def test_hidden_items_are_never_reachable(
         ("section=nowhere", 400),
         ("topic=nowhere", 400),
         ("person=nobody", 400),
+        ("q=", 400),
+        ("q=-alone", 400),
+        ("q=talks&cursor=forged", 400),
+        ("q=" + "w" * 600, 422),
+        ("&".join(f"section=s{n}" for n in range(30)), 400),
     ],
 )
 def test_bad_parameters_are_a_problem_document(
@@ -261,3 +266,29 @@ def test_the_openapi_document_describes_every_operation(client: Client) -> None:
         "list_most_read",
     }
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_q_searches_through_the_search_index_with_cursors(
+    client: Client, story: Article, world: Section
+) -> None:
+    matches = [
+        published_article(
+            section=world, headline=f"Quota talks round {n}", ago=timedelta(minutes=n)
+        )
+        for n in range(3)
+    ]
+    published_article(section=world, headline="Unrelated weather")
+    draft = ArticleFactory(section=world, headline="Quota draft")
+    seen: list[str] = []
+    url = "/api/v1/items?q=quota&limit=2"
+    while url:
+        status, body, _ = get(client, url)
+        assert status == 200, body
+        seen += [item["headlines"][0]["value"] for item in body["items"]]
+        url = body["next"].removeprefix("http://testserver") if body["next"] else ""
+    assert seen == [a.headline for a in matches] + [story.headline]
+    assert draft.headline not in seen
+    _, body, _ = get(client, "/api/v1/items?q=quota&topic=fisheries")
+    assert [i["headlines"][0]["value"] for i in body["items"]] == [story.headline]
+    _, body, _ = get(client, "/api/v1/items?q=quota&urgency=2")
+    assert [i["headlines"][0]["value"] for i in body["items"]] == [story.headline]

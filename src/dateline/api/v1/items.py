@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime  # noqa: TC003 - ninja reads the annotations at run time
 from typing import Any
 
+from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -17,10 +19,16 @@ from dateline.api import ninjs
 from dateline.content.models import Article, Person, Section, Topic
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
+from dateline.search.backends import get_backend
+from dateline.search.backends.base import Filters, KeyRange, key_range
+from dateline.search.models import SearchEntry
+from dateline.search.query import MAX_QUERY_LENGTH, parse
 
 router = Router(tags=["items"])
 
 MAX_LIMIT = 100
+MAX_SECTIONS = 20
+SEARCH_CURSOR_SALT = "dateline.api.search-cursor"
 
 
 class NinjsItem(BaseModel):
@@ -43,6 +51,11 @@ class ItemList(Schema):
 
 
 class ItemFilters(Schema):
+    q: str | None = Field(
+        default=None,
+        max_length=MAX_QUERY_LENGTH,
+        description='Search words, "a phrase", -exclusions and OR, as on the site.',
+    )
     section: list[str] = Field(default=[], description="Section slugs (any of them).")
     topic: str | None = Field(default=None, description="A topic's slug.")
     person: str | None = Field(default=None, description="A person's slug.")
@@ -66,17 +79,21 @@ class ItemFilters(Schema):
     operation_id="list_articles",
 )
 def list_articles(request: Any, filters: Query[ItemFilters]) -> dict[str, Any]:
+    if len(set(filters.section)) > MAX_SECTIONS:
+        raise HttpError(400, f"At most {MAX_SECTIONS} sections in `section`.")
+    sections = list(Section.objects.filter(slug__in=filters.section))
+    if len(sections) != len(set(filters.section)):
+        raise HttpError(400, "Unknown section slug in `section`.")
+    topic = _tag(Topic, filters.topic, "topic")
+    person = _tag(Person, filters.person, "person")
+    if filters.q is not None:
+        return _search(request, filters, sections, topic, person)
     before = None
     if filters.cursor is not None:
         try:
             before = decode_cursor(filters.cursor)
         except InvalidCursorError:
             raise HttpError(400, "The cursor is not one this API issued.") from None
-    sections = list(Section.objects.filter(slug__in=filters.section[:20]))
-    if len(sections) != len(set(filters.section)):
-        raise HttpError(400, "Unknown section slug in `section`.")
-    topic = _tag(Topic, filters.topic, "topic")
-    person = _tag(Person, filters.person, "person")
     page = feed.filtered_feed(
         section_ids=[s.pk for s in sections],
         topic=topic,
@@ -87,15 +104,67 @@ def list_articles(request: Any, filters: Query[ItemFilters]) -> dict[str, Any]:
         before=before,
         limit=filters.limit,
     )
-    items = _ninjs_items(request, [a.pk for a in page.items])
-    next_url = None
-    if page.next_cursor is not None:
-        params = request.GET.copy()
-        params["cursor"] = encode_cursor(page.next_cursor)
-        next_url = request.build_absolute_uri(
+    next_token = encode_cursor(page.next_cursor) if page.next_cursor else None
+    return {
+        "items": _ninjs_items(request, [a.pk for a in page.items]),
+        "next": _next_url(request, next_token),
+    }
+
+
+def _search(
+    request: Any,
+    filters: ItemFilters,
+    sections: list[Section],
+    topic: Topic | None,
+    person: Person | None,
+) -> dict[str, Any]:
+    """The newest items matching ``q``, paged by the search index's keys."""
+    query = parse(filters.q or "")
+    if query.is_empty:
+        raise HttpError(400, "`q` has no word to look for.")
+    search_filters = Filters(
+        section_ids=tuple(s.pk for s in sections),
+        topic_id=topic.pk if topic else None,
+        person_id=person.pk if person else None,
+        since=filters.since,
+        until=filters.until,
+    )
+    bounds = key_range(search_filters, timezone.now())
+    if filters.cursor is not None:
+        try:
+            last = int(signing.loads(filters.cursor, salt=SEARCH_CURSOR_SALT))
+        except (signing.BadSignature, ValueError, TypeError):
+            raise HttpError(400, "The cursor is not one this API issued.") from None
+        bounds = KeyRange(bounds.low, min(bounds.high, last - 1))
+    found = get_backend().newest(query, search_filters, bounds, 0, filters.limit + 1)
+    page = found[: filters.limit]
+    by_key = dict(
+        SearchEntry.objects.filter(key__in=page).values_list("key", "article_id")
+    )
+    ids = [by_key[key] for key in page if key in by_key]
+    if filters.urgency is not None:
+        urgent = set(
+            Article.objects.filter(
+                pk__in=ids, urgency__lte=filters.urgency
+            ).values_list("pk", flat=True)
+        )
+        ids = [pk for pk in ids if pk in urgent]
+    next_token = None
+    if len(found) > filters.limit:
+        next_token = signing.dumps(page[-1], salt=SEARCH_CURSOR_SALT)
+    return {"items": _ninjs_items(request, ids), "next": _next_url(request, next_token)}
+
+
+def _next_url(request: Any, token: str | None) -> str | None:
+    if token is None:
+        return None
+    params = request.GET.copy()
+    params["cursor"] = token
+    return str(
+        request.build_absolute_uri(
             reverse("api-v1:list_articles") + "?" + urlencode(params, doseq=True)
         )
-    return {"items": items, "next": next_url}
+    )
 
 
 @router.get(
