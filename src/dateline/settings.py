@@ -199,6 +199,8 @@ if DATELINE_HTTPS:
 DATELINE_PROXY_HOPS: int = env.int("DATELINE_PROXY_HOPS", default=0)
 if DATELINE_PROXY_HOPS < 0:
     raise ImproperlyConfigured("DATELINE_PROXY_HOPS: a number of proxies, 0 or more.")
+# The API's anonymous rate limit tells clients apart by the same address.
+NINJA_NUM_PROXIES = DATELINE_PROXY_HOPS
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.cache import get_conditional_response, set_response_etag
 from ninja import NinjaAPI
 
-from dateline.api import errors
+from dateline.api import auth, errors
 from dateline.api.v1 import items, taxonomy
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ api = DatelineAPI(
         "documents."
     ),
     urls_namespace="api-v1",
+    auth=[auth.PartnerKey(), auth.anonymous],
+    throttle=auth.throttles(),
 )
 errors.install(api)
 api.add_router("/", items.router)
