@@ -17,6 +17,29 @@ if TYPE_CHECKING:
     from ninja import NinjaAPI
 
 PROBLEM_TYPE = "application/problem+json"
+# The errors any operation may answer with.
+DOCUMENTED_STATUSES = (400, 401, 403, 404, 422, 429)
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
 
 
 def problem(status: int, detail: str, **extra: Any) -> JsonResponse:

@@ -122,3 +122,9 @@ def parse(text: str) -> Query:
         excluded=tuple(reader.excluded),
         notes=tuple(reader.notes),
     )
+
+
+def printable(text: str) -> str:
+    """The text with control characters (NUL among them) turned into spaces:
+    nobody searches for them, and a query that holds them still gets results."""
+    return "".join(c if c.isprintable() else " " for c in text)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from dateline.search.backends.base import Sort
+from dateline.search.query import printable
 from dateline.search.selectors import MAX_PAGE
 
 # Longer text is cut by the parser, with a note; the form only refuses absurd
@@ -20,8 +21,7 @@ class QueryField(forms.CharField):
     def to_python(self, value: Any) -> str:
         # Control characters (NUL among them) are nobody's search: they become
         # spaces, before any check, so that such a query still gets results.
-        text = "".join(c if c.isprintable() else " " for c in str(value or ""))
-        return str(super().to_python(text))
+        return str(super().to_python(printable(str(value or ""))))
 
 
 class SearchForm(forms.Form):

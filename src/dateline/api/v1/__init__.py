@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from django.utils.cache import get_conditional_response, set_response_etag
@@ -15,7 +16,30 @@ if TYPE_CHECKING:
 
 
 class DatelineAPI(NinjaAPI):
-    """Every successful GET carries an ETag and answers 304 when it matches."""
+    """Every successful GET carries an ETag and answers 304 when it matches;
+    every error is a problem document, and the OpenAPI document says so."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = (
+            errors.PROBLEM_SCHEMA
+        )
+        problem = {
+            errors.PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+        for path in schema["paths"].values():
+            for operation in path.values():
+                # A key is optional: without one, the anonymous rate applies.
+                if operation.get("security") and {} not in operation["security"]:
+                    operation["security"].append({})
+                responses = operation.setdefault("responses", {})
+                for status in errors.DOCUMENTED_STATUSES:
+                    responses[str(status)] = {
+                        "description": HTTPStatus(status).phrase,
+                        "content": problem,
+                    }
+                responses["304"] = {"description": "Not Modified (the ETag matched)"}
+        return schema
 
     def create_response(
         self, request: HttpRequest, data: Any, *args: Any, **kwargs: Any

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime  # noqa: TC003 - ninja reads the annotations at run time
-from typing import Any
+from typing import Annotated, Any
 
 from django.core import signing
 from django.db.models import Prefetch
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from dateline.api import ninjs
 from dateline.content.models import Article, Person, Section, Topic
@@ -22,11 +23,12 @@ from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_curso
 from dateline.search.backends import get_backend
 from dateline.search.backends.base import Filters, KeyRange, key_range
 from dateline.search.models import SearchEntry
-from dateline.search.query import MAX_QUERY_LENGTH, parse
+from dateline.search.query import MAX_QUERY_LENGTH, parse, printable
 
 router = Router(tags=["items"])
 
 MAX_LIMIT = 100
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_SECTIONS = 20
 SEARCH_CURSOR_SALT = "dateline.api.search-cursor"
 
@@ -50,15 +52,19 @@ class ItemList(Schema):
     next: str | None = Field(description="The next page's URL; null on the last page.")
 
 
+# A slug as the newsroom makes them: letters, digits, hyphens, underscores.
+Slug = Annotated[str, StringConstraints(pattern=r"^[-a-zA-Z0-9_]{1,160}$")]
+
+
 class ItemFilters(Schema):
     q: str | None = Field(
         default=None,
         max_length=MAX_QUERY_LENGTH,
         description='Search words, "a phrase", -exclusions and OR, as on the site.',
     )
-    section: list[str] = Field(default=[], description="Section slugs (any of them).")
-    topic: str | None = Field(default=None, description="A topic's slug.")
-    person: str | None = Field(default=None, description="A person's slug.")
+    section: list[Slug] = Field(default=[], description="Section slugs (any of them).")
+    topic: Slug | None = Field(default=None, description="A topic's slug.")
+    person: Slug | None = Field(default=None, description="A person's slug.")
     since: datetime | None = Field(default=None, description="Published at or after.")
     until: datetime | None = Field(default=None, description="Published before.")
     urgency: int | None = Field(
@@ -69,6 +75,21 @@ class ItemFilters(Schema):
     )
     cursor: str | None = Field(default=None, max_length=200, description="From `next`.")
     limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+
+    @field_validator("q")
+    @classmethod
+    def readable(cls, value: str | None) -> str | None:
+        return printable(value) if value is not None else None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def iso_8601_only(cls, value: object) -> object:
+        """A date-time as RFC 3339 writes it; not a number of seconds."""
+        if isinstance(value, str) and not ISO_DATE.match(value):
+            raise ValueError(
+                "expected an ISO 8601 date-time, e.g. 2026-11-29T12:00:00Z"
+            )
+        return value
 
 
 @router.get(
