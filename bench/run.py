@@ -9,7 +9,7 @@ templates and queries, without network or server overhead.
 Each page is measured in REPEATS rounds of ROUNDS requests; the table gives the
 median of the rounds' p50 and p95 and the spread of the p95s, so that the
 machine's noise shows. Most read is measured by most_read.py. BENCH_PARTS
-picks parts (pages,search,syndication,most_read). Prints the tables and writes them to
+picks parts (pages,search,syndication,api,most_read). Prints the tables and writes them to
 bench/results/.
 """
 
@@ -30,8 +30,8 @@ DATA_DIR = ROOT / "var" / "bench" / f"archive-{ARTICLES}"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
-# Which parts to run: pages, search, syndication, most_read (all by default).
-ALL_PARTS = {"pages", "search", "syndication", "most_read"}
+# Which parts to run: pages, search, syndication, api, most_read (all by default).
+ALL_PARTS = {"pages", "search", "syndication", "api", "most_read"}
 PARTS = set(os.environ.get("BENCH_PARTS", ",".join(sorted(ALL_PARTS))).split(","))
 SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
@@ -169,12 +169,14 @@ def index_figures() -> tuple[float, str]:
     return size_mb, f"{float(seconds_text) / 60:.1f} min (measured {day})"
 
 
-def measure(urls: list[str]) -> tuple[list[float], list[float], set[int], int]:
+def measure(
+    urls: list[str], **headers: str
+) -> tuple[list[float], list[float], set[int], int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(**headers)
     for url in urls[:20]:  # warm imports, templates and the page cache of SQLite
         _expect_ok(client.get(url), url)
     p50s, p95s, queries, size = [], [], set(), 0
@@ -229,6 +231,10 @@ def main() -> None:
         import syndication
 
         lines += syndication.run(measure)
+    if "api" in PARTS:
+        import api
+
+        lines += api.run(measure)
     if "most_read" in PARTS:
         import most_read
 

@@ -7,16 +7,31 @@ item without a photo has no association, an item without a byline no "by".
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
 
-from dateline.content.bodytext import plain_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from dateline.content.models import Article, Person, Topic
+    from dateline.content.models import Article
+
+# A topic or person as an item carries it: (name, slug).
+Tag = tuple[str, str]
+
+
+def tag_path(route: str, slug: str) -> str:
+    """A topic's or person's page, without resolving the URLconf per tag."""
+    return _tag_paths(get_script_prefix(), route).replace("/-/", f"/{slug}/", 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _tag_paths(script_prefix: str, route: str) -> str:
+    return reverse(route, kwargs={"slug": "-"})
+
 
 NINJS_VERSION = "3.1"
 
@@ -30,8 +45,8 @@ def item(
     article: Article,
     *,
     absolute: Callable[[str], str],
-    topics: list[Topic],
-    persons: list[Person],
+    topics: list[Tag],
+    persons: list[Tag],
 ) -> dict[str, Any]:
     """One public item as a ninjs 3.1 news object."""
     if article.published_at is None:
@@ -66,8 +81,12 @@ def item(
                 "uri": absolute(article.section.get_absolute_url()),
             },
             *(
-                {"name": t.name, "rel": "about", "uri": absolute(t.get_absolute_url())}
-                for t in topics
+                {
+                    "name": name,
+                    "rel": "about",
+                    "uri": absolute(tag_path("site:topic-detail", slug)),
+                }
+                for name, slug in topics
             ),
         ],
         "altIds": [{"role": "id", "value": str(article.pk)}],
@@ -80,8 +99,12 @@ def item(
         data["located"] = article.dateline_place
     if persons:
         data["people"] = [
-            {"name": p.name, "rel": "mentions", "uri": absolute(p.get_absolute_url())}
-            for p in persons
+            {
+                "name": name,
+                "rel": "mentions",
+                "uri": absolute(tag_path("site:person-detail", slug)),
+            }
+            for name, slug in persons
         ]
     photo = article.lead_photo
     if photo is not None:
