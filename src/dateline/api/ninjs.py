@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -66,14 +65,7 @@ def item(
         "copyrightHolder": agency,
         "copyrightNotice": f"© {agency}",
         "headlines": [{"role": "main", "value": article.headline}],
-        "bodies": [
-            {"role": "main", "contentType": "text/html", "value": article.body},
-            {
-                "role": "plain",
-                "contentType": "text/plain",
-                "value": plain_text(article.body),
-            },
-        ],
+        "bodies": [{"role": "main", "contentType": "text/html", "value": article.body}],
         "subjects": [
             {
                 "name": article.section.name,
