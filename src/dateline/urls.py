@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve as serve_file
 
-from dateline.api.v1 import api as api_v1
+from dateline.api import errors as api_errors
+from dateline.api.v1 import urls as api_v1_urls
 from dateline.syndication import views as syndication_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -25,7 +26,8 @@ if settings.DATELINE_SERVE_MEDIA:
 
 urlpatterns += [
     path("views/", include("dateline.popularity.urls")),
-    path("api/v1/", api_v1.urls),
+    path("api/v1/", api_v1_urls()),
+    re_path(r"^api/(?P<path>.*)$", api_errors.not_found),
     path("feeds/", include("dateline.syndication.urls")),
     path("sitemap.xml", syndication_views.sitemap_index, name="sitemap-index"),
     path("sitemaps/", include("dateline.syndication.sitemap_urls")),

@@ -189,6 +189,10 @@ def test_hidden_items_are_never_reachable(
         ("q=talks&cursor=forged", 400),
         ("q=" + "w" * 600, 422),
         ("&".join(f"section=s{n}" for n in range(30)), 400),
+        ("colour=red", 400),
+        ("sections=world", 400),
+        ("&".join(f"x{n}=1" for n in range(1500)), 400),
+        ("junk=" + "z" * 10_000, 400),
     ],
 )
 def test_bad_parameters_are_a_problem_document(
@@ -205,15 +209,26 @@ def test_bad_parameters_are_a_problem_document(
 @pytest.mark.parametrize(
     "path",
     [
+        "/api/v2/items",
         "/api/v1/items/0",
         "/api/v1/items/99999999999999999999",
         "/api/v1/items/abc",
         "/api/v1/nothing",
     ],
 )
-def test_unknown_paths_and_ids_are_a_4xx(client: Client, path: str) -> None:
-    status, _, _ = get(client, path)
+def test_unknown_paths_and_ids_are_a_4xx_problem(client: Client, path: str) -> None:
+    status, body, response = get(client, path)
     assert 400 <= status < 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert body["status"] == status
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_wrong_methods_are_a_405_problem(client: Client, method: str) -> None:
+    response = getattr(client, method)("/api/v1/items")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert "GET" in response["Allow"]
 
 
 def test_lists_answer_304_while_unchanged(client: Client, story: Article) -> None:
@@ -232,6 +247,25 @@ def test_lists_answer_304_while_unchanged(client: Client, story: Article) -> Non
     published_article(headline="Fresh")
     status, _, _ = get(client, "/api/v1/items", HTTP_IF_NONE_MATCH=before["ETag"])
     assert status == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/sections?page=2",
+        "/api/v1/topics?colour=red",
+        "/api/v1/persons?limit=5",
+        "/api/v1/most-read/now?x=1",
+        "/api/v1/items/1?fields=all",
+    ],
+)
+def test_every_operation_refuses_parameters_it_does_not_take(
+    client: Client, story: Article, url: str
+) -> None:
+    status, body, response = get(client, url)
+    assert status == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Unknown query parameter" in body["detail"]
 
 
 def test_sections_topics_and_persons_link_to_their_items(

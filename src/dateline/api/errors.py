@@ -79,3 +79,18 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any other path under /api/: a problem, not the site's HTML page."""
+    return problem(404, "No such API resource; see /api/v1/docs.")
+
+
+def reject_unknown_parameters(request: HttpRequest, known: set[str]) -> None:
+    """A parameter this operation does not take is a 400, not silently ignored."""
+    from ninja.errors import HttpError
+
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        names = ", ".join(name[:40] for name in unknown[:5])
+        raise HttpError(400, f"Unknown query parameter: {names}.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import TooManyFieldsSent
 from django.utils.cache import get_conditional_response, set_response_etag
 from ninja import NinjaAPI
 
@@ -72,3 +74,31 @@ api = DatelineAPI(
 errors.install(api)
 api.add_router("/", items.router)
 api.add_router("/", taxonomy.router)
+
+
+def _problem_for_405(view: Any) -> Any:
+    """Ninja answers a wrong method with a bare 405; make it a problem. And a
+    query string of more fields than Django reads is a 400 problem too."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            request.GET  # noqa: B018 - parsed here, where its error is caught
+        except TooManyFieldsSent:
+            return errors.problem(400, "The query string has too many parameters.")
+        response: HttpResponse = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.has_header("Allow"):
+            allowed = response["Allow"]
+            response = errors.problem(405, f"This resource takes {allowed} only.")
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+def urls() -> tuple[list[Any], str, str]:
+    """The API's URL patterns, every 4xx a problem document."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _problem_for_405(pattern.callback)
+    return patterns, app_name, namespace

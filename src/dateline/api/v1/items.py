@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
-from dateline.api import ninjs
+from dateline.api import errors, ninjs
 from dateline.content.models import (
     Article,
     ArticlePerson,
@@ -106,6 +106,7 @@ class ItemFilters(Schema):
     operation_id="list_articles",
 )
 def list_articles(request: Any, filters: Query[ItemFilters]) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, set(ItemFilters.model_fields))
     if len(set(filters.section)) > MAX_SECTIONS:
         raise HttpError(400, f"At most {MAX_SECTIONS} sections in `section`.")
     sections = list(Section.objects.filter(slug__in=filters.section))
@@ -202,6 +203,7 @@ def _next_url(request: Any, token: str | None) -> str | None:
     operation_id="retrieve_article",
 )
 def retrieve_article(request: Any, item_id: int) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, set())
     if not 0 < item_id < 2**63:
         raise Http404("No such item.")
     items = _ninjs_items(request, [item_id])

@@ -9,6 +9,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from dateline.api import errors
 from dateline.content.models import Person, Section, Topic
 from dateline.popularity.selectors import most_read
 from dateline.popularity.windows import Window
@@ -64,17 +65,20 @@ def _concept(
 
 @router.get("/sections", response=ConceptList, operation_id="list_sections")
 def list_sections(request: Any) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, set())
     sections = Section.objects.order_by("position", "id")
     return {"items": [_concept(request, s, "section") for s in sections], "next": None}
 
 
 @router.get("/topics", response=ConceptList, operation_id="list_topics")
 def list_topics(request: Any, paging: Query[Paging]) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, {"cursor"})
     return _by_id(request, Topic, "topic", "api-v1:list_topics", paging.cursor)
 
 
 @router.get("/persons", response=ConceptList, operation_id="list_persons")
 def list_persons(request: Any, paging: Query[Paging]) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, {"cursor"})
     return _by_id(request, Person, "person", "api-v1:list_persons", paging.cursor)
 
 
@@ -104,6 +108,7 @@ def _by_id(
 
 @router.get("/most-read/{window}", response=MostReadList, operation_id="list_most_read")
 def list_most_read(request: Any, window: str) -> dict[str, Any]:
+    errors.reject_unknown_parameters(request, set())
     try:
         chosen = Window.by_slug(window)
     except ValueError:
