@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime  # noqa: TC003 - ninja reads the annotations at run time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core import signing
 from django.http import Http404
@@ -30,6 +30,9 @@ from dateline.search.backends import get_backend
 from dateline.search.backends.base import Filters, KeyRange, key_range
 from dateline.search.models import SearchEntry
 from dateline.search.query import MAX_QUERY_LENGTH, parse, printable
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 router = Router(tags=["items"])
 
@@ -229,27 +232,29 @@ def _ninjs_items(request: Any, ids: list[int]) -> list[dict[str, Any]]:
         .select_related("section", "lead_photo")
         .in_bulk(ids)
     )
-    topics: dict[int, list[ninjs.Tag]] = {pk: [] for pk in rows}
-    for pk, name, slug in (
-        ArticleTopic.objects.filter(article_id__in=list(rows))
-        .order_by("id")
-        .values_list("article_id", "topic__name", "topic__slug")
-    ):
-        topics[pk].append((name, slug))
-    persons: dict[int, list[ninjs.Tag]] = {pk: [] for pk in rows}
-    for pk, name, slug in (
-        ArticlePerson.objects.filter(article_id__in=list(rows))
-        .order_by("id")
-        .values_list("article_id", "person__name", "person__slug")
-    ):
-        persons[pk].append((name, slug))
+    topics = _tags(ArticleTopic.objects.all(), "topic", list(rows))
+    persons = _tags(ArticlePerson.objects.all(), "person", list(rows))
     return [
         ninjs.item(
             rows[pk],
             absolute=request.build_absolute_uri,
-            topics=topics[pk],
-            persons=persons[pk],
+            topics=topics.get(pk, []),
+            persons=persons.get(pk, []),
         )
         for pk in ids
         if pk in rows
     ]
+
+
+def _tags(
+    links: QuerySet[ArticleTopic] | QuerySet[ArticlePerson], kind: str, ids: list[int]
+) -> dict[int, list[ninjs.Tag]]:
+    """Each item's topics (or persons) as (name, slug), in the newsroom's order."""
+    found: dict[int, list[ninjs.Tag]] = {}
+    for pk, name, slug in (
+        links.filter(article_id__in=ids)
+        .order_by("id")
+        .values_list("article_id", f"{kind}__name", f"{kind}__slug")
+    ):
+        found.setdefault(pk, []).append((name, slug))
+    return found
