@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dateline.newsroom",  # before django.contrib.admin: it overrides admin templates
     "dateline.syndication",
     "dateline.api",
+    "dateline.markets",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",

@@ -179,6 +179,7 @@ def test_hidden_items_are_never_reachable(
         ("urgency=0", 422),
         ("urgency=10", 422),
         ("since=yesterday", 422),
+        ("since=0001-01-01T00:00:00%2B05:00", 422),
         ("cursor=forged", 400),
         ("cursor=" + "x" * 300, 422),
         ("section=nowhere", 400),

@@ -424,7 +424,7 @@ def test_topics_index_survives_bad_page_numbers(client: Client, page: str) -> No
     assert "Only topic" in response.content.decode()
 
 
-def test_header_links_the_news_feed_and_topics(
+def test_header_links_the_news_feed_topics_and_the_converter(
     client: Client, desks: dict[str, Section]
 ) -> None:
     page = doc(client.get("/news/"))
@@ -432,6 +432,7 @@ def test_header_links_the_news_feed_and_topics(
     assert [(a.text, a.get("href")) for a in links] == [
         ("All news", "/news/"),
         ("Topics", "/topics/"),
+        ("Currency converter", "/rates/"),
     ]
     assert links[0].get("aria-current") == "page"
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 RESERVED_SLUGS = frozenset(
     {
         "admin", "all", "api", "feeds", "media", "news", "newsroom", "persons", "preview",
-        "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
+        "rates", "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
         "topics", "views", "favicon.ico",
     }
 )  # fmt: skip

@@ -21,6 +21,7 @@ from dateline.content.models import Person, Topic
 from dateline.feed import filters
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
+from dateline.markets import selectors as markets
 from dateline.popularity.selectors import most_read_widget
 from dateline.search import selectors as search_selectors
 from dateline.search.backends.base import Filters, Sort
@@ -30,6 +31,7 @@ from dateline.site.article_page import (
     parse_page_number,
     share_links,
 )
+from dateline.site.rates_form import ConverterForm
 from dateline.site.search_form import SearchForm
 from dateline.syndication import jsonld
 from dateline.syndication.sources import subject_source
@@ -451,3 +453,28 @@ def _breadcrumbs(
         path = target if isinstance(target, str) else target.get_absolute_url()
         steps.append((name, request.build_absolute_uri(path)))
     return [jsonld.script_json(jsonld.breadcrumbs(steps))]
+
+
+def currency_converter(request: HttpRequest) -> HttpResponse:
+    """Today's official rates and a converter; a plain GET form."""
+    sheets = markets.latest_sheets()
+    codes = markets.currencies(sheets)
+    form = ConverterForm(request.GET or None, currencies=codes)
+    conversion = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            conversion = markets.convert(
+                form.cleaned_data["amount"],
+                form.cleaned_data["source"],
+                form.cleaned_data["target"],
+                sheets,
+            )
+        else:
+            status = 400
+    return render(
+        request,
+        "site/rates.html",
+        {"sheets": sheets, "form": form, "conversion": conversion},
+        status=status,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime  # noqa: TC003 - ninja reads the annotations at run time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.core import signing
@@ -89,6 +89,20 @@ class ItemFilters(Schema):
     @classmethod
     def readable(cls, value: str | None) -> str | None:
         return printable(value) if value is not None else None
+
+    @field_validator("since", "until")
+    @classmethod
+    def in_utc(cls, value: datetime | None) -> datetime | None:
+        """Any offset the reader writes, as UTC (databases bound offsets to
+        a few hours; a time without one is taken as UTC)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("the date-time is out of range") from None
 
     @field_validator("since", "until", mode="before")
     @classmethod

@@ -1,0 +1,28 @@
+"""The currency converter's form: an amount and two currencies, all checked."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+
+class ConverterForm(forms.Form):
+    amount = forms.DecimalField(
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("1000000000000"),
+        max_digits=17,
+        decimal_places=4,
+        initial=Decimal(100),
+    )
+    source = forms.ChoiceField(label="From")
+    target = forms.ChoiceField(label="To")
+
+    def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(code, code) for code in currencies]
+        for name in ("source", "target"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = choices

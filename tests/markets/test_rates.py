@@ -1,0 +1,161 @@
+"""Rates files in the ECB's and the Bank of Russia's formats (fixtures written
+by us in those public formats), the import command, and conversions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dateline.markets.importers import RatesFileError, parse_cbr, parse_ecb
+from dateline.markets.models import Rate
+from dateline.markets.selectors import convert, latest_sheets
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rates"
+ECB = FIXTURES / "ecb-daily.xml"
+CBR = FIXTURES / "cbr-daily.xml"
+
+
+def load(source: str, path: Path | str) -> str:
+    out = StringIO()
+    call_command("rates", "import", "--source", source, str(path), stdout=out)
+    return out.getvalue()
+
+
+def test_the_ecb_file_gives_euro_rates() -> None:
+    sheet = parse_ecb(ECB.read_bytes())
+    assert str(sheet.effective_on) == "2026-11-27"
+    assert ("EUR", "USD", Decimal("1.0500")) in sheet.rates
+    assert len(sheet.rates) == 5
+
+
+def test_the_bank_of_russia_file_gives_rouble_rates_per_unit() -> None:
+    sheet = parse_cbr(CBR.read_bytes())
+    assert str(sheet.effective_on) == "2026-11-28"
+    assert ("JPY", "RUB", Decimal("0.5925")) in sheet.rates  # 100 yen = 59.25 roubles
+
+
+def test_the_command_imports_and_a_second_run_replaces_the_day() -> None:
+    assert "Imported 5 rates of 2026-11-27 from ecb" in load("ecb", ECB)
+    load("ecb", ECB)
+    assert Rate.objects.filter(source="ecb").count() == 5
+
+
+def test_conversions_use_the_newest_sheet_with_both_currencies() -> None:
+    load("ecb", ECB)
+    sheets = latest_sheets()
+    done = convert(Decimal("100"), "USD", "EUR", sheets)
+    assert done is not None
+    assert done.result == Decimal("95.2381")
+    crossed = convert(Decimal("100"), "USD", "GBP", sheets)
+    assert crossed is not None
+    assert crossed.result == Decimal("80.0000")
+    load("cbr", CBR)  # a day newer, and it has USD and EUR too
+    newer = convert(Decimal("100"), "USD", "EUR", latest_sheets())
+    assert newer is not None
+    assert newer.sheet.source == "cbr"
+    assert newer.result == Decimal("95.2632")
+    yen = convert(Decimal("1000"), "JPY", "RUB", latest_sheets())
+    assert yen is not None
+    assert yen.result == Decimal("592.5000")
+    assert convert(Decimal("1"), "USD", "XAU", latest_sheets()) is None
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>
+<ValCurs Date="28.11.2026"><Valute><CharCode>USD</CharCode><Nominal>1</Nominal><Value>&lol2;</Value></Valute></ValCurs>"""
+
+
+@pytest.mark.parametrize(
+    ("source", "data"),
+    [
+        ("ecb", b"not xml at all"),
+        ("ecb", b"<Envelope/>"),
+        ("ecb", ECB.read_bytes().replace(b"2026-11-27", b"27/11/2026")),
+        ("ecb", ECB.read_bytes().replace(b"'USD'", b"'usd'")),
+        ("ecb", ECB.read_bytes().replace(b"'1.0500'", b"'-1.05'")),
+        ("ecb", ECB.read_bytes().replace(b"'1.0500'", b"'NaN'")),
+        ("ecb", ECB.read_bytes().replace(b"'1.0500'", b"'Infinity'")),
+        ("ecb", ECB.read_bytes().replace(b"'JPY'", b"'USD'")),
+        ("cbr", BOMB),
+        ("cbr", b"<ValCurs Date='28.11.2026'></ValCurs>"),
+        (
+            "cbr",
+            CBR.read_bytes().replace(
+                b"<Nominal>100</Nominal>", b"<Nominal>0</Nominal>"
+            ),
+        ),
+        ("cbr", b"<" + b"x" * 3_000_000 + b"/>"),
+        ("cbr", ECB.read_bytes()),
+    ],
+)
+def test_a_bad_file_is_a_clear_error_and_changes_nothing(
+    tmp_path: Path, source: str, data: bytes
+) -> None:
+    load("ecb", ECB)
+    before = list(Rate.objects.values_list("source", "base", "quote", "rate"))
+    bad = tmp_path / "rates.xml"
+    bad.write_bytes(data)
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        load(source, bad)
+    assert list(Rate.objects.values_list("source", "base", "quote", "rate")) == before
+
+
+def test_the_parsers_say_what_is_wrong() -> None:
+    with pytest.raises(RatesFileError, match="not an ISO 4217"):
+        parse_ecb(ECB.read_bytes().replace(b"'USD'", b"'US1'"))
+
+
+@pytest.mark.parametrize(
+    "location", ["/no/such/file.xml", "http://127.0.0.1:9/rates.xml"]
+)
+def test_an_unreadable_location_is_a_clear_error(location: str) -> None:
+    with pytest.raises(CommandError, match=location.split("/")[-1]):
+        load("ecb", location)
+
+
+def test_an_unknown_source_is_refused() -> None:
+    with pytest.raises(CommandError):
+        load("fed", ECB)
+
+
+def test_the_converter_page_converts_with_a_plain_form(client) -> None:
+    assert (
+        "No exchange rates have been loaded yet"
+        in client.get("/rates/").content.decode()
+    )
+    load("ecb", ECB)
+    load("cbr", CBR)
+    page = client.get("/rates/", {"amount": "100", "source": "USD", "target": "EUR"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "100.0000 USD = 95.2632 EUR" in text or "100 USD = 95.2632 EUR" in text
+    assert "Central Bank of Russia" in text
+    assert "European Central Bank" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"amount": "abc", "source": "USD", "target": "EUR"},
+        {"amount": "-5", "source": "USD", "target": "EUR"},
+        {"amount": "1e400", "source": "USD", "target": "EUR"},
+        {"amount": "10000000000000", "source": "USD", "target": "EUR"},
+        {"amount": "1.123456", "source": "USD", "target": "EUR"},
+        {"amount": "100", "source": "XXX", "target": "EUR"},
+        {"amount": "100", "source": "USD"},
+        {"amount": "100", "source": "USD\x00", "target": "EUR"},
+    ],
+)
+def test_bad_converter_input_is_a_400_that_says_so(
+    client, query: dict[str, str]
+) -> None:
+    load("ecb", ECB)
+    page = client.get("/rates/", query)
+    assert page.status_code == 400
+    assert "Please check the amount and the currencies" in page.content.decode()
