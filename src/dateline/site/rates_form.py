@@ -15,6 +15,9 @@ class ConverterForm(forms.Form):
         max_digits=17,
         decimal_places=4,
         initial=Decimal(100),
+        # Text, not type=number: an amount typed wrong is shown back as typed,
+        # which a number input cannot hold.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 12}),
     )
     source = forms.ChoiceField(label="From")
     target = forms.ChoiceField(label="To")
