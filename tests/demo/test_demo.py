@@ -148,3 +148,18 @@ def test_the_demo_reads_its_own_week_so_most_read_has_three_full_lists(
     assert counted <= public
     page = client.get("/").content.decode()
     assert 'id="most-read-week"' in page
+
+
+def test_the_demo_loads_rates_through_the_importers_marked_as_demo(
+    demo: str, client: Client
+) -> None:
+    from dateline.markets.models import Rate
+
+    assert "demo rates loaded" in demo
+    assert Rate.objects.exists()
+    assert not Rate.objects.filter(is_demo=False).exists()
+    page = client.get("/rates/", {"amount": "100", "source": "USD", "target": "EUR"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "not the bank's rates" in text
+    assert "100 USD = 95.2632 EUR" in text

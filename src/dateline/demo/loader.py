@@ -259,3 +259,23 @@ def _create_item(
         Article.objects.filter(pk=article.pk).update(updated_at=corrected_at)
         article.refresh_from_db()
     return article
+
+
+def load_rates(*, now: datetime | None = None) -> int:
+    """Demo exchange rates through the real importers, dated to the last two
+    days and marked as demo figures (invented, in the banks' formats)."""
+    import dataclasses
+
+    from dateline.markets.importers import import_sheet, parse_cbr, parse_ecb
+
+    today = timezone.localdate(now or timezone.now())
+    count = 0
+    for name, parse, day in [
+        ("ecb-daily.xml", parse_ecb, today - timedelta(days=1)),
+        ("cbr-daily.xml", parse_cbr, today),
+    ]:
+        sheet = parse((DATA_DIR / "rates" / name).read_bytes())
+        count += import_sheet(
+            dataclasses.replace(sheet, effective_on=day), is_demo=True
+        )
+    return count

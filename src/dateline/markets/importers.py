@@ -68,7 +68,7 @@ def parse_cbr(data: bytes) -> RateSheet:
 PARSERS = {Rate.Source.ECB: parse_ecb, Rate.Source.CBR: parse_cbr}
 
 
-def import_sheet(sheet: RateSheet) -> int:
+def import_sheet(sheet: RateSheet, *, is_demo: bool = False) -> int:
     """Store a sheet's rates (replacing that day's from the same source)."""
     with transaction.atomic():
         Rate.objects.filter(
@@ -81,6 +81,7 @@ def import_sheet(sheet: RateSheet) -> int:
                 base=base,
                 quote=quote,
                 rate=rate.quantize(Decimal("1e-10")),
+                is_demo=is_demo,
             )
             for base, quote, rate in sheet.rates
         )

@@ -20,6 +20,9 @@ class Rate(models.Model):
     base = models.CharField(_("base currency"), max_length=3)
     quote = models.CharField(_("quote currency"), max_length=3)
     rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=10)
+    # Loaded by ``dateline demo`` from its own files: invented figures in the
+    # bank's format, which pages must not pass off as the bank's.
+    is_demo = models.BooleanField(_("demo figures"), default=False)
 
     class Meta:
         constraints = [

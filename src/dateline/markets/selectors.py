@@ -23,6 +23,7 @@ class Sheet:
     pivot: str
     effective_on: date
     values: dict[str, Decimal]
+    is_demo: bool = False
 
     @property
     def source_name(self) -> str:
@@ -51,15 +52,23 @@ def latest_sheets() -> list[Sheet]:
         if newest is None:
             continue
         values = {pivot: Decimal(1)}
-        for base, quote, rate in Rate.objects.filter(
+        is_demo = False
+        for base, quote, rate, demo in Rate.objects.filter(
             source=source, effective_on=newest
-        ).values_list("base", "quote", "rate"):
+        ).values_list("base", "quote", "rate", "is_demo"):
+            is_demo = is_demo or demo
             if base == pivot:  # 1 pivot = rate units: one unit is 1/rate pivots
                 values[quote] = Decimal(1) / rate
             elif quote == pivot:  # 1 unit = rate pivots
                 values[base] = rate
         sheets.append(
-            Sheet(source=source, pivot=pivot, effective_on=newest, values=values)
+            Sheet(
+                source=source,
+                pivot=pivot,
+                effective_on=newest,
+                values=values,
+                is_demo=is_demo,
+            )
         )
     return sorted(sheets, key=lambda sheet: sheet.effective_on, reverse=True)
 

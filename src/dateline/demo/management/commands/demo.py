@@ -45,6 +45,10 @@ class Command(BaseCommand):
                     f"{summary.published} of them public now."
                 )
             )
+            rates = loader.load_rates()
+            self.stdout.write(
+                f"Exchange rates: {rates} demo rates loaded through the importers."
+            )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
