@@ -195,6 +195,16 @@ if DATELINE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
+# The currencies the header's converter offers (ISO 4217 codes).
+DATELINE_CURRENCIES: list[str] = [
+    code.strip().upper()
+    for code in env.list(
+        "DATELINE_CURRENCIES", default=["USD", "EUR", "RUB", "GBP", "JPY"]
+    )
+    if code.strip()
+]
+if any(len(code) != 3 or not code.isalpha() for code in DATELINE_CURRENCIES):
+    raise ImproperlyConfigured("DATELINE_CURRENCIES: ISO 4217 codes, e.g. USD,EUR,RUB.")
 # Reverse proxies in front of the app (nginx, a load balancer) that append the
 # client's address to X-Forwarded-For; 0 trusts the peer's address only.
 DATELINE_PROXY_HOPS: int = env.int("DATELINE_PROXY_HOPS", default=0)

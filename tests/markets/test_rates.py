@@ -159,3 +159,52 @@ def test_bad_converter_input_is_a_400_that_says_so(
     page = client.get("/rates/", query)
     assert page.status_code == 400
     assert "Please check the amount and the currencies" in page.content.decode()
+
+
+def test_every_page_but_the_converter_has_the_header_converter(client) -> None:
+    from lxml import html
+
+    load("ecb", ECB)
+    page = html.fromstring(client.get("/").content)
+    (form,) = page.xpath("//form[@data-converter]")
+    assert form.get("action") == "/rates/"
+    assert form.xpath(".//select[@name='source']/option/text()") == [
+        "USD", "EUR", "RUB", "GBP", "JPY"
+    ]  # fmt: skip
+    query = {
+        field.get("name"): field.get("value")
+        or field.xpath("string(option[@selected])")
+        for field in form.xpath(".//input[@name] | .//select[@name]")
+    }
+    assert query == {"amount": "100", "source": "USD", "target": "EUR"}
+    answer = client.get("/rates/", query)
+    assert "100 USD = 95.2381 EUR" in answer.content.decode()
+    converter = html.fromstring(client.get("/rates/").content)
+    assert not converter.xpath("//form[@data-converter]")
+
+
+def test_the_header_converter_follows_the_setting(client, settings) -> None:
+    settings.DATELINE_CURRENCIES = ["CHF", "SEK"]
+    text = client.get("/").content.decode()
+    assert "<option selected>CHF</option>" in text
+    settings.DATELINE_CURRENCIES = []
+    assert "data-converter" not in client.get("/").content.decode()
+
+
+def test_a_bad_currency_setting_stops_the_start(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import dateline.settings"],
+        env={
+            "DATELINE_CURRENCIES": "USD,EURO",
+            "DATELINE_DATA_DIR": str(tmp_path),
+            "PATH": "",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DATELINE_CURRENCIES" in result.stderr

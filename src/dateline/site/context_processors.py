@@ -23,4 +23,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # Feeds announced in the page head; a section, topic or person page
         # puts its own first.
         "news_feed_links": SimpleLazyObject(lambda: news_source().links()),
+        "header_currencies": settings.DATELINE_CURRENCIES,
     }
