@@ -62,9 +62,9 @@ def build_archive() -> float | None:
 
 def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
     """Page name → (URLs to cycle through, is a feed-type page)."""
-    from django.db.models import Count
+    from busiest import busiest
 
-    from dateline.content.models import Article, ArticlePerson, ArticleTopic, Section
+    from dateline.content.models import Article, Section
     from dateline.feed.cursor import Cursor, encode_cursor
 
     public = Article.objects.public()
@@ -72,20 +72,7 @@ def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
     deep = public.order_by("-published_at", "-id").only("id", "published_at")[depth]
     deep_token = encode_cursor(Cursor.after(deep))
     sections = list(Section.objects.order_by("position"))
-    busiest_topic = (
-        ArticleTopic.objects.values("topic__slug")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    busiest_person = (
-        ArticlePerson.objects.values("person__slug")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    if not (sections and busiest_topic and busiest_person):
-        raise SystemExit("bench: the archive has no sections, topics or persons")
+    subjects = busiest()
     articles = [
         a.get_absolute_url()
         for a in public.select_related("section").order_by("-published_at", "-id")[
@@ -98,11 +85,8 @@ def pages_to_measure() -> dict[str, tuple[list[str], bool]]:
         f"feed page at item {depth:,}": ([f"/news/?before={deep_token}"], True),
         "filtered feed (2 sections)": ([f"/news/?sections={filtered}"], True),
         "section page": ([sections[0].get_absolute_url()], True),
-        "topic page (busiest)": ([f"/topics/{busiest_topic['topic__slug']}/"], True),
-        "person page (busiest)": (
-            [f"/persons/{busiest_person['person__slug']}/"],
-            True,
-        ),
+        "topic page (busiest)": ([f"/topics/{subjects.topic}/"], True),
+        "person page (busiest)": ([f"/persons/{subjects.person}/"], True),
         "topic index (this week's busiest first)": (["/topics/"], False),
         "home page": (["/"], False),
         "article page": (articles, False),

@@ -327,3 +327,22 @@ def test_q_searches_through_the_search_index_with_cursors(
     assert [i["headlines"][0]["value"] for i in body["items"]] == [story.headline]
     _, body, _ = get(client, "/api/v1/items?q=quota&urgency=2")
     assert [i["headlines"][0]["value"] for i in body["items"]] == [story.headline]
+
+
+def test_most_read_lists_what_readers_read(client: Client, story: Article) -> None:
+    from dateline.popularity.counters import get_counter
+    from dateline.popularity.services import record_view
+
+    for reader in range(3):
+        record_view(
+            article_id=story.pk,
+            address=f"203.0.113.{reader}",
+            user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        )
+    get_counter().flush()
+    status, body, _ = get(client, "/api/v1/most-read/today")
+    assert status == 200
+    assert body["window"] == "today"
+    assert [(i["headline"], i["views"]) for i in body["items"]] == [
+        (story.headline, 3.0)
+    ]

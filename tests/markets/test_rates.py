@@ -189,22 +189,3 @@ def test_the_header_converter_follows_the_setting(client, settings) -> None:
     assert "<option selected>CHF</option>" in text
     settings.DATELINE_CURRENCIES = []
     assert "data-converter" not in client.get("/").content.decode()
-
-
-def test_a_bad_currency_setting_stops_the_start(tmp_path) -> None:
-    import subprocess
-    import sys
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import dateline.settings"],
-        env={
-            "DATELINE_CURRENCIES": "USD,EURO",
-            "DATELINE_DATA_DIR": str(tmp_path),
-            "PATH": "",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "DATELINE_CURRENCIES" in result.stderr

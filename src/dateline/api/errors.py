@@ -9,6 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from django.core import signing
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -88,9 +89,20 @@ def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
 
 def reject_unknown_parameters(request: HttpRequest, known: set[str]) -> None:
     """A parameter this operation does not take is a 400, not silently ignored."""
-    from ninja.errors import HttpError
-
     unknown = sorted(set(request.GET) - known)
     if unknown:
         names = ", ".join(name[:40] for name in unknown[:5])
         raise HttpError(400, f"Unknown query parameter: {names}.")
+
+
+def signed_position(value: int, *, salt: str) -> str:
+    """A paging position as an opaque token only this API can have made."""
+    return signing.dumps(value, salt=salt)
+
+
+def read_position(token: str, *, salt: str) -> int:
+    """The position in a token from ``signed_position``; a 400 for any other."""
+    try:
+        return int(signing.loads(token, salt=salt))
+    except (signing.BadSignature, ValueError, TypeError):
+        raise HttpError(400, "The cursor is not one this API issued.") from None

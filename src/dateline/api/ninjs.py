@@ -110,9 +110,7 @@ def item(
                 {
                     "name": "original",
                     "href": url,
-                    "contentType": "image/jpeg"
-                    if photo.image.name.lower().endswith((".jpg", ".jpeg"))
-                    else "image/png",
+                    "contentType": photo.media_type,
                     "width": photo.width,
                     "height": photo.height,
                 }

@@ -6,6 +6,7 @@ one publishing rule is ``ArticleQuerySet.public()``; every public path uses it.
 
 from __future__ import annotations
 
+import mimetypes
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -156,6 +157,11 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption[:80] or self.alt_text[:80] or f"Photo {self.pk}"
+
+    @property
+    def media_type(self) -> str:
+        """The image file's media type (for feeds and the API), from its name."""
+        return mimetypes.guess_type(self.image.name)[0] or "image/jpeg"
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
 
 from dateline.markets.models import Rate
@@ -95,7 +95,7 @@ def _xml(data: bytes) -> ElementTree.Element:
         return ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
         raise RatesFileError(f"The file is not well-formed XML: {error}.") from None
-    except Exception as error:  # defusedxml's refusals (entities, DTDs)
+    except DefusedXmlException as error:  # entities, DTDs, external references
         raise RatesFileError(f"The file was refused: {type(error).__name__}.") from None
 
 

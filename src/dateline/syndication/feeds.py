@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from dateline.syndication.jsonld import _author_name
+from dateline.syndication.jsonld import author_name
 from dateline.syndication.sources import Format
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
         return item.updated_at or item.published_at
 
     def item_author_name(self, item: Article) -> str | None:
-        return xml_text(_author_name(item.byline)) or None
+        return xml_text(author_name(item.byline)) or None
 
     def item_categories(self, item: Article) -> list[str]:
         names = [item.section.name, *(topic.name for topic in item.topics.all())]
@@ -151,7 +151,7 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
         if photo is not None:
             extra["photo"] = {
                 "url": self._absolute(photo.image.url),
-                "type": _image_type(photo.image.name),
+                "type": photo.media_type,
                 "width": photo.width,
                 "height": photo.height,
                 "caption": xml_text(photo.caption),
@@ -180,7 +180,7 @@ def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
             "date_modified": _rfc3339(article.updated_at or article.published_at),
             "tags": [article.section.name, *(t.name for t in article.topics.all())],
         }
-        author = _author_name(article.byline)
+        author = author_name(article.byline)
         if author:
             entry["authors"] = [{"name": author}]
         if article.lead_photo is not None:
@@ -209,10 +209,3 @@ def json_text(document: dict[str, Any]) -> str:
 
 def _rfc3339(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="seconds") if moment is not None else None
-
-
-def _image_type(name: str) -> str:
-    extension = name.rsplit(".", 1)[-1].lower()
-    return {"png": "image/png", "webp": "image/webp", "gif": "image/gif"}.get(
-        extension, "image/jpeg"
-    )

@@ -35,7 +35,8 @@ def publisher(*, absolute: Callable[[str], str], logo_url: str) -> dict[str, Any
     }
 
 
-def _author_name(byline: str) -> str:
+def author_name(byline: str) -> str:
+    """The name in a byline, without "By"."""
     name = byline.strip()
     return name[3:].strip() if name.lower().startswith("by ") else name
 
@@ -58,7 +59,7 @@ def news_article(
         + ([article.updated_at] if article.updated_at else [])
         + [c.created_at for c in detail.corrections]
     )
-    author_name = _author_name(article.byline)
+    byline_name = author_name(article.byline)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -75,8 +76,8 @@ def news_article(
         "inLanguage": settings.LANGUAGE_CODE,
         "isAccessibleForFree": True,
         "author": (
-            [{"@type": "Person", "name": author_name}]
-            if author_name
+            [{"@type": "Person", "name": byline_name}]
+            if byline_name
             else [{"@type": "Organization", "name": org["name"], "url": org["url"]}]
         ),
         "publisher": org,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,13 +45,7 @@ ROW_FIELDS = ("id", "section__slug", "published_at", "updated_at", "lead_photo__
 
 def escape(text: str) -> str:
     """Text for XML character data and attribute values."""
-    return (
-        xml_text(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-    )
+    return xml_escape(xml_text(text), {'"': "&quot;"})
 
 
 def w3c(moment: datetime) -> str:

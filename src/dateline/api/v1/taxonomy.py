@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core import signing
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from dateline.api import errors
 from dateline.content.models import Person, Section, Topic
-from dateline.popularity.selectors import most_read
+from dateline.popularity.selectors import most_read_widget
 from dateline.popularity.windows import Window
 
 router = Router(tags=["taxonomy"])
@@ -89,19 +88,14 @@ def _by_id(
     route: str,
     cursor: str | None,
 ) -> dict[str, Any]:
-    after = 0
-    if cursor is not None:
-        try:
-            after = int(signing.loads(cursor, salt=_SALT))
-        except (signing.BadSignature, ValueError, TypeError):
-            raise HttpError(400, "The cursor is not one this API issued.") from None
+    after = 0 if cursor is None else errors.read_position(cursor, salt=_SALT)
     rows: list[Topic | Person] = list(
         model.objects.filter(pk__gt=after).order_by("id")[: PAGE + 1]
     )
     page = rows[:PAGE]
     next_url = None
     if len(rows) > PAGE:
-        token = signing.dumps(page[-1].pk, salt=_SALT)
+        token = errors.signed_position(page[-1].pk, salt=_SALT)
         next_url = request.build_absolute_uri(reverse(route) + f"?cursor={token}")
     return {"items": [_concept(request, r, kind) for r in page], "next": next_url}
 
@@ -113,7 +107,9 @@ def list_most_read(request: Any, window: str) -> dict[str, Any]:
         chosen = Window.by_slug(window)
     except ValueError:
         raise HttpError(404, "Windows are now, today and week.") from None
-    lists = {item.window: item for item in most_read()}
+    # The widget's lists: computed once a minute by one process, not per call.
+    lists = {item.window: item for item in most_read_widget() or []}
+    entries = lists[chosen].entries if chosen in lists else []
     return {
         "window": chosen.slug,
         "items": [
@@ -123,6 +119,6 @@ def list_most_read(request: Any, window: str) -> dict[str, Any]:
                 "section": entry.section,
                 "views": entry.views,
             }
-            for entry in lists[chosen].entries
+            for entry in entries
         ],
     }

@@ -7,12 +7,15 @@ import logging
 import secrets
 import threading
 import time
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, NamedTuple
+
+from django.utils import timezone
 
 from dateline.popularity.windows import bucket_of
 
 if TYPE_CHECKING:
+    from datetime import date, datetime
+
     from dateline.popularity.windows import Window
 
 logger = logging.getLogger(__name__)
@@ -83,7 +86,7 @@ class ViewCounter(abc.ABC):
         if not views:
             return 0
         try:
-            self.write(views, now=datetime.now(UTC))
+            self.write(views, now=timezone.now())
         except self.failures:
             self._aged_to = None  # whatever ageing it did may be undone
             self.warn(f"{len(views)} views were dropped")
