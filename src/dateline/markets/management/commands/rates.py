@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import urllib.request
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dateline.core.fetch import FetchError, read_location
 from dateline.markets.importers import (
     MAX_FILE_BYTES,
     PARSERS,
     RatesFileError,
     import_sheet,
 )
-
-FETCH_TIMEOUT_SECONDS = 20
 
 
 class Command(BaseCommand):
@@ -28,7 +25,10 @@ class Command(BaseCommand):
         load.add_argument("location", help="A file path, or an http(s) URL.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = _read(options["location"])
+        try:
+            data = read_location(options["location"], max_bytes=MAX_FILE_BYTES)
+        except FetchError as error:
+            raise CommandError(f"{error} Nothing was imported.") from None
         try:
             sheet = PARSERS[options["source"]](data)
         except RatesFileError as error:
@@ -40,19 +40,3 @@ class Command(BaseCommand):
             f"Imported {count} rate{'s' if count != 1 else ''} of {sheet.effective_on} "
             f"from {options['source']}."
         )
-
-
-def _read(location: str) -> bytes:
-    if location.startswith(("http://", "https://")):
-        try:
-            with urllib.request.urlopen(  # noqa: S310 - http(s) only, checked above
-                location, timeout=FETCH_TIMEOUT_SECONDS
-            ) as response:
-                return bytes(response.read(MAX_FILE_BYTES + 1))
-        except OSError as error:
-            raise CommandError(f"{location}: could not be fetched ({error}).") from None
-    path = Path(location)
-    if not path.is_file():
-        raise CommandError(f"{location}: no such file.")
-    with path.open("rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
