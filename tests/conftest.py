@@ -23,6 +23,10 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with override_settings(
         STATIC_ROOT=str(static),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Jobs run where they are enqueued; tests of the worker use the queue.
+        TASKS={
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        },
         MEDIA_ROOT=str(media),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

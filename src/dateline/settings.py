@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dateline.syndication",
     "dateline.api",
     "dateline.markets",
+    "dateline.worker",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # its bundled Swagger UI, served as our static files
     "simple_history",
 ]
@@ -168,6 +171,31 @@ else:
             "LOCATION": "dateline",
         }
     }
+
+# --- Background jobs -----------------------------------------------------------
+
+# `dateline worker` runs the queue and the periodic jobs (dateline/worker).
+# The queue is a database table by default; Redis (RQ) when asked for.
+DATELINE_TASK_QUEUE: str = env.str(
+    "DATELINE_TASK_QUEUE", default="redis" if DATELINE_REDIS_URL else "database"
+)
+if DATELINE_TASK_QUEUE == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif DATELINE_TASK_QUEUE == "redis" and DATELINE_REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    RQ_QUEUES = {"default": {"URL": DATELINE_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+elif DATELINE_TASK_QUEUE == "immediate":
+    # Jobs run inside the request or command that enqueues them: for tests.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        "DATELINE_TASK_QUEUE: database, or redis with DATELINE_REDIS_URL set."
+    )
+
+# Where the worker reads each day's official exchange rates; unset, no job.
+DATELINE_ECB_RATES_URL: str | None = env.str("DATELINE_ECB_RATES_URL", default=None)
+DATELINE_CBR_RATES_URL: str | None = env.str("DATELINE_CBR_RATES_URL", default=None)
 
 # --- Static and media files ------------------------------------------------------
 

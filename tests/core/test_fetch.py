@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 import pytest
 
 from dateline.core.fetch import FetchError, fetch_url, read_location
+from tests.loopback import serve
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -16,28 +15,10 @@ if TYPE_CHECKING:
 PAGES = {"/small": b"x" * 100, "/large": b"y" * 5000}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = PAGES.get(self.path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(PAGES) as site:
+        yield site.base
 
 
 def test_a_body_within_the_cap_is_returned_whole(server: str) -> None:

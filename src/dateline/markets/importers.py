@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
 
+from dateline.core.fetch import fetch_url
 from dateline.markets.models import Rate
 
 # Bigger files are not rate sheets.
@@ -86,6 +87,16 @@ def import_sheet(sheet: RateSheet, *, is_demo: bool = False) -> int:
             for base, quote, rate in sheet.rates
         )
     return len(sheet.rates)
+
+
+def import_from_url(source: str, url: str) -> RateSheet:
+    """Fetch a source's daily file and store it; a bad file changes nothing.
+
+    Raises FetchError or RatesFileError with a message fit for a log line.
+    """
+    sheet = PARSERS[Rate.Source(source)](fetch_url(url, max_bytes=MAX_FILE_BYTES))
+    import_sheet(sheet)
+    return sheet
 
 
 def _xml(data: bytes) -> ElementTree.Element:
