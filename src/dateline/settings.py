@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "dateline.syndication",
     "dateline.api",
     "dateline.markets",
+    "dateline.partners",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",
