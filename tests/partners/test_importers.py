@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,41 @@ def test_only_the_newest_entries_are_kept() -> None:
 )
 def test_titles_become_one_line_of_plain_text(raw: str, shown: str) -> None:
     assert plain_title(raw) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "entries", "first_title"),
+    [
+        (
+            "atom/heise-developer.atom",
+            15,
+            "Java-Anwendungsserver: Red Hat gibt WildFly 10 frei",
+        ),
+        ("rss/guardian-us.rss", KEEP_PER_FEED, None),
+        (
+            "rss/oren-ru-windows-1251.xml",
+            10,
+            "В Бузулуке главные стройплощадки – детсад и Ледовый дворец",
+        ),
+        ("rss/uol-noticias-latin1-no-xml-declaration.rss", 15, None),
+        ("rss/dailymail-mediacontent-declared-iso-8859-1-actually-utf8.xml", 1, None),
+    ],
+)
+def test_real_publishers_feeds_with_encoding_traps_are_read(
+    standards_dir: str, name: str, entries: int, first_title: str | None
+) -> None:
+    data = (Path(standards_dir) / "feeds" / name).read_bytes()
+    parsed = parse_feed(data, base_url="https://www.example.com/feed.xml")
+    assert len(parsed.entries) == entries
+    assert not parsed.skipped
+    assert all(e.url.startswith(("http://", "https://")) for e in parsed.entries)
+    if first_title:
+        assert parsed.entries[0].title == first_title
+
+
+def test_a_real_feed_cut_off_by_a_server_error_is_refused(standards_dir: str) -> None:
+    data = (
+        Path(standards_dir) / "feeds" / "rss" / "reuters-truncated-not-well-formed.xml"
+    ).read_bytes()
+    with pytest.raises(PartnerFeedError, match="could not be read"):
+        parse_feed(data)

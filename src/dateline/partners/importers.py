@@ -110,7 +110,9 @@ def _entry(raw: Any) -> FeedEntry:
     guid = str(raw.get("id") or "").strip() or url
     if len(guid) > GUID_MAX:
         guid = "sha256:" + hashlib.sha256(guid.encode()).hexdigest()
-    when = raw.get("published_parsed") or raw.get("updated_parsed")
+    # Read the dict itself: feedparser's own lookup maps one key to the other
+    # with a deprecation warning.
+    when = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
     return FeedEntry(guid=guid, url=url, title=title, published_at=_instant(when))
 
 
