@@ -65,6 +65,15 @@ def test_an_editor_keeps_links_but_only_a_chief_adds_feeds(
     assert client.get(LINKS).status_code == 403
 
 
+def test_only_a_chief_may_read_feeds_now(client: Client, editor: User) -> None:
+    feed = PartnerFeedFactory()
+    client.force_login(editor)
+    assert b"refresh_now" not in client.get(FEEDS).content
+    client.post(FEEDS, {"action": "refresh_now", "_selected_action": [feed.pk]})
+    feed.refresh_from_db()
+    assert feed.last_fetched_at is None
+
+
 def test_an_editor_adds_a_link_by_hand(client: Client, editor: User) -> None:
     client.force_login(editor)
     response = client.post(f"{LINKS}add/", link_form())

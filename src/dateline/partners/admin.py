@@ -63,7 +63,7 @@ class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> None:
         services.save_partner_feed(feed=obj)
 
-    @admin.action(description=_("Read the selected feeds now"))
+    @admin.action(description=_("Read the selected feeds now"), permissions=["change"])
     def refresh_now(
         self, request: HttpRequest, queryset: QuerySet[PartnerFeed]
     ) -> None:
