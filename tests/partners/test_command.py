@@ -66,7 +66,7 @@ def test_a_failing_feed_is_named_and_the_command_fails(feeds: dict[str, str]) ->
         in err.getvalue()
     )
     assert (
-        "Gone (https://www.example.com/gone.xml): https://www.example.com/gone.xml: the server answered 404."
+        "Gone (https://www.example.com/gone.xml): the server answered 404."
         in err.getvalue()
     )
     assert good.links.count() == 3

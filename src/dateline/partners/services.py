@@ -80,7 +80,8 @@ def refresh_partner_feed(
             data = fetch_url(feed.url, max_bytes=MAX_FEED_BYTES)
         parsed = parse_feed(data, base_url=feed.url)
     except (FetchError, PartnerFeedError) as error:
-        message = str(error)
+        # The address is in the log line and beside the feed; not twice.
+        message = str(error).removeprefix(f"{feed.url}: ")
         logger.warning(
             "Partner feed %r (%s): %s Its links were left as they were.",
             feed.name,
