@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "dateline.api",
     "dateline.markets",
     "dateline.worker",
+    "dateline.partners",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",

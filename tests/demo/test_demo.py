@@ -163,3 +163,36 @@ def test_the_demo_loads_rates_through_the_importers_marked_as_demo(
     assert page.status_code == 200
     assert "not the bank's rates" in text
     assert "100 USD = 95.2632 EUR" in text
+
+
+def test_partner_blocks_show_the_demo_feeds_and_hand_kept_links(
+    demo: str, client: Client
+) -> None:
+    from lxml import html as lxml_html
+
+    from dateline.partners.models import PartnerFeed, PartnerLink
+
+    assert "Partner links: 2 demo feeds read through the importer" in demo
+    feeds = PartnerFeed.objects.all()
+    assert all(feed.last_error == "" and feed.last_fetched_at for feed in feeds)
+    assert PartnerLink.objects.filter(feed=None).count() == 2
+    # Every address is a reserved example domain (RFC 2606).
+    for url in PartnerLink.objects.values_list("url", flat=True):
+        assert url.startswith(
+            (
+                "https://www.example.com/",
+                "https://www.example.org/",
+                "https://www.example.net/",
+            )
+        ), url
+    page = lxml_html.fromstring(client.get("/").content)
+    headings = page.xpath("//aside[contains(@class, 'partner-links')]/h2/text()")
+    assert headings == ["In other media", "Partner News"]
+    first = page.xpath("//aside[contains(@class, 'partner-links')][1]//li[1]/a")[0]
+    assert (
+        first.text == "Port Seline pilots share their winter storm checklist"
+    )  # pinned
+    assert page.xpath("//a[@rel='sponsored noopener']")
+    # Loading again changes nothing.
+    loader.load_partners()
+    assert PartnerLink.objects.count() == 11

@@ -279,3 +279,59 @@ def load_rates(*, now: datetime | None = None) -> int:
             dataclasses.replace(sheet, effective_on=day), is_demo=True
         )
     return count
+
+
+def load_partners(*, now: datetime | None = None) -> tuple[int, int]:
+    """Demo partner feeds through the real importer, and hand-kept links.
+
+    The feed files mark each date as ``HOURS_AGO:n``; those become dates
+    relative to ``now`` before the importer reads the bytes. Running it again
+    updates the same feeds and links. Returns (feeds, links shown).
+    """
+    import re
+    from email.utils import format_datetime
+
+    from dateline.partners.models import PartnerFeed, PartnerLink
+    from dateline.partners.services import refresh_partner_feed
+
+    now = now or timezone.now()
+    folder = DATA_DIR / "partners"
+    with (folder / "feeds.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+
+    def dated(text: str, *, atom: bool) -> bytes:
+        def when(match: re.Match[str]) -> str:
+            moment = now - timedelta(hours=int(match.group(1)))
+            return moment.isoformat() if atom else format_datetime(moment)
+
+        return re.sub(r"HOURS_AGO:(\d+)", when, text).encode()
+
+    for spec in data["feed"]:
+        feed, _ = PartnerFeed.objects.update_or_create(
+            url=spec["url"],
+            defaults={
+                "name": spec["name"],
+                "block": spec["block"],
+                "is_sponsored": spec["is_sponsored"],
+            },
+        )
+        text = (folder / spec["file"]).read_text(encoding="utf-8")
+        result = refresh_partner_feed(
+            feed=feed, data=dated(text, atom="<feed" in text), now=now
+        )
+        if not result.ok:
+            raise ValueError(f"Demo feed {spec['file']}: {result.error}")
+    for spec in data["link"]:
+        PartnerLink.objects.update_or_create(
+            feed=None,
+            url=spec["url"],
+            defaults={
+                "block": spec["block"],
+                "outlet": spec["outlet"],
+                "title": spec["title"],
+                "published_at": now - timedelta(hours=spec["hours_ago"]),
+                "is_sponsored": spec.get("is_sponsored", False),
+                "position": spec.get("position"),
+            },
+        )
+    return len(data["feed"]), PartnerLink.objects.shown().count()

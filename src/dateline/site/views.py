@@ -22,6 +22,7 @@ from dateline.feed import filters
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
 from dateline.markets import selectors as markets
+from dateline.partners.selectors import link_blocks_widget
 from dateline.popularity.selectors import most_read_widget
 from dateline.search import selectors as search_selectors
 from dateline.search.backends.base import Filters, Sort
@@ -70,6 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
+            "partner_blocks": link_blocks_widget(),
             "structured_data": [
                 jsonld.script_json(
                     jsonld.website(
@@ -421,6 +423,7 @@ def render_article(
         "preview": preview,
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
+        "partner_blocks": link_blocks_widget(),
     }
     if article.published_at is not None and not preview:
         context["structured_data"] = _breadcrumbs(

@@ -43,6 +43,7 @@ def periodic_jobs() -> list[Periodic]:
     from django_tasks_db import DatabaseBackend
 
     from dateline.markets.tasks import import_rates_task, rates_url
+    from dateline.partners.tasks import has_active_feeds, refresh_partner_feeds_task
     from dateline.worker.tasks import prune_task_results_task
 
     return [
@@ -57,6 +58,12 @@ def periodic_jobs() -> list[Periodic]:
                 is_enabled=_has_address(rates_url, source),
             )
             for source in ("ecb", "cbr")
+        ),
+        Periodic(
+            name="refresh-partner-feeds",
+            every=timedelta(minutes=15),
+            task=refresh_partner_feeds_task,
+            is_enabled=has_active_feeds,
         ),
         Periodic(
             name="prune-task-results",

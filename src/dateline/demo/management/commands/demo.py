@@ -49,6 +49,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Exchange rates: {rates} demo rates loaded through the importers."
             )
+            feeds, links = loader.load_partners()
+            self.stdout.write(
+                f"Partner links: {feeds} demo feeds read through the importer, "
+                f"{links} links in Partner News and In other media."
+            )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
