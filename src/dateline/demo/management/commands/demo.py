@@ -49,6 +49,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Exchange rates: {rates} demo rates loaded through the importers."
             )
+            cities = loader.load_cities()
+            self.stdout.write(
+                f"Cities: {cities} for the header's city selector "
+                "(local time; weather stays off in the demo)."
+            )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
