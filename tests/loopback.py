@@ -6,17 +6,22 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+# A page is its body (200), or a status with a body.
+Page = bytes | tuple[int, bytes]
+
 
 class Site:
-    """Pages by path; change ``pages`` while the server runs."""
+    """Pages by path (the query is not part of it); change ``pages`` while the
+    server runs. ``requests`` holds every path asked for, query included."""
 
-    def __init__(self, pages: dict[str, bytes], base: str) -> None:
+    def __init__(self, pages: dict[str, Page]) -> None:
         self.pages = pages
-        self.base = base
+        self.base = ""
         self.requests: list[str] = []
 
     def url(self, path: str) -> str:
@@ -24,17 +29,18 @@ class Site:
 
 
 @contextmanager
-def serve(pages: dict[str, bytes]) -> Iterator[Site]:
-    site = Site(dict(pages), "")
+def serve(pages: dict[str, Page]) -> Iterator[Site]:
+    site = Site(dict(pages))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(self.path)
-            body = site.pages.get(self.path)
-            if body is None:
+            page = site.pages.get(urlsplit(self.path).path)
+            if page is None:
                 self.send_error(404)
                 return
-            self.send_response(200)
+            status, body = page if isinstance(page, tuple) else (200, page)
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

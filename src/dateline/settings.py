@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dateline.markets",
     "dateline.worker",
     "dateline.partners",
+    "dateline.places",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "dateline.places.middleware.CityCookieVaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -255,6 +257,30 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+
+# --- Cities and weather (the header's city selector) ---------------------------
+
+# The slug of the city shown to readers who have not chosen one; unset (or
+# not an active city), the newsroom's first city.
+DATELINE_DEFAULT_CITY: str = env.str("DATELINE_DEFAULT_CITY", default="").strip()
+# Off unless named: pages then show no weather at all.
+DATELINE_WEATHER_PROVIDER: str = (
+    env.str("DATELINE_WEATHER_PROVIDER", default="").strip().lower()
+)
+if DATELINE_WEATHER_PROVIDER not in {"", "open-meteo"}:
+    raise ImproperlyConfigured(
+        "DATELINE_WEATHER_PROVIDER: open-meteo, or unset for no weather."
+    )
+DATELINE_WEATHER_URL: str = env.str(
+    "DATELINE_WEATHER_URL", default="https://api.open-meteo.com/v1/forecast"
+).strip()
+if not DATELINE_WEATHER_URL.startswith(("http://", "https://")) or "?" in (
+    DATELINE_WEATHER_URL
+):
+    raise ImproperlyConfigured(
+        "DATELINE_WEATHER_URL: the forecast endpoint's http(s) address, without "
+        "a query, e.g. https://api.open-meteo.com/v1/forecast."
+    )
 
 # --- Newsroom ----------------------------------------------------------------
 

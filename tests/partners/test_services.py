@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from dateline.partners import services
 from dateline.partners.importers import MAX_FEED_BYTES
 from dateline.partners.models import Block, PartnerFeed, PartnerLink
+from tests.loopback import serve
 from tests.partners.factories import PartnerFeedFactory, PartnerLinkFactory, fixture
 
 if TYPE_CHECKING:
@@ -26,28 +25,14 @@ PAGES = {
     "/atom.xml": (200, fixture("atom.xml")),
     "/page.html": (200, fixture("html-page.xml")),
     "/huge.xml": (200, b" " * (MAX_FEED_BYTES + 10)),
+    "/broken.xml": (500, b"Internal error"),
 }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        status, body = PAGES.get(self.path, (500, b"Internal error"))
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(PAGES) as site:
+        yield site.base
 
 
 def links(feed: PartnerFeed) -> list[tuple[str, str]]:
@@ -167,7 +152,8 @@ def test_a_broken_feed_leaves_the_links_as_they_were_and_says_why(
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("/missing.xml", "the server answered 500"),
+        ("/broken.xml", "the server answered 500"),
+        ("/missing.xml", "the server answered 404"),
         ("/huge.xml", "larger than 2,000,000 bytes; refused"),
         ("/page.html", "This is not an RSS or Atom feed"),
     ],

@@ -190,3 +190,48 @@ def test_the_newsroom_sees_the_job_clocks_and_the_task_results(
         admin_client.get("/newsroom/django_tasks_database/dbtaskresult/").status_code
         == 200
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reads_partner_feeds_and_the_weather_from_their_addresses(
+    bank: Site,
+) -> None:
+    from dateline.partners.models import PartnerLink
+    from dateline.places.models import WeatherObservation
+    from tests.partners.factories import PartnerFeedFactory, fixture
+    from tests.places.factories import three_cities
+
+    weather = (RATES.parent / "weather" / "open-meteo-current.json").read_bytes()
+    bank.pages["/feed.rss"] = fixture("rss2.xml")
+    bank.pages["/forecast"] = weather
+    feed = PartnerFeedFactory(url=bank.url("/feed.rss"))
+    three_cities()
+    with (
+        override_settings(
+            TASKS=DATABASE_QUEUE,
+            DATELINE_WEATHER_PROVIDER="open-meteo",
+            DATELINE_WEATHER_URL=bank.url("/forecast"),
+        ),
+        time_machine.travel(datetime(2026, 1, 15, 10, 0, tzinfo=UTC), tick=False),
+    ):
+        output = run_worker()
+    assert "refresh-partner-feeds" in output
+    assert "refresh-weather" in output
+    assert PartnerLink.objects.filter(feed=feed).count() == 3
+    # The answer is Helsinki's: the other two cities refuse it as another place's.
+    assert list(WeatherObservation.objects.values_list("city__slug", flat=True)) == [
+        "helsinki"
+    ]
+    assert PeriodicJob.objects.get(name="refresh-weather").next_run_at == datetime(
+        2026, 1, 15, 10, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_partner_feed_and_weather_off_schedule_nothing_for_them(
+    bank: Site,
+) -> None:
+    with override_settings(TASKS=DATABASE_QUEUE, DATELINE_WEATHER_PROVIDER=""):
+        names = enqueue_due(now=START)
+    assert "refresh-partner-feeds" not in names
+    assert "refresh-weather" not in names

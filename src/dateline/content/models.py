@@ -33,6 +33,7 @@ RESERVED_SLUGS = frozenset(
         "admin", "all", "api", "feeds", "media", "news", "newsroom", "persons", "preview",
         "rates", "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
         "topics", "views", "favicon.ico",
+        "cities",
     }
 )  # fmt: skip
 

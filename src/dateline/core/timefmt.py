@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from django.utils import formats, timezone
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import datetime, tzinfo
 
 
-def utc_offset_label(moment: datetime) -> str:
-    """ "UTC+3", "UTC-4:30" or "UTC" for the newsroom's offset at that moment."""
-    local = timezone.localtime(moment)
+def utc_offset_label(moment: datetime, zone: tzinfo | None = None) -> str:
+    """ "UTC+3", "UTC-4:30" or "UTC" for the newsroom's offset at that moment
+    (or another zone's)."""
+    local = timezone.localtime(moment, zone)
     offset = local.utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     if minutes == 0:

@@ -335,3 +335,28 @@ def load_partners(*, now: datetime | None = None) -> tuple[int, int]:
             },
         )
     return len(data["feed"]), PartnerLink.objects.shown().count()
+
+
+def load_cities() -> int:
+    """The header's cities (real places, facts), through the service; a city
+    the database already has is left as the newsroom keeps it."""
+    from decimal import Decimal
+
+    from dateline.places.models import City
+    from dateline.places.services import add_city
+
+    count = 0
+    for position, city in enumerate(_read("cities.toml")["city"]):
+        if City.objects.filter(slug=city["slug"]).exists():
+            continue
+        add_city(
+            slug=city["slug"],
+            name=city["name"],
+            country=city["country"],
+            time_zone=city["time_zone"],
+            latitude=Decimal(city["latitude"]),
+            longitude=Decimal(city["longitude"]),
+            position=position,
+        )
+        count += 1
+    return count

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from dateline.content.selectors import navigation_sections
+from dateline.places.selectors import city_for_request
 from dateline.syndication.sources import news_source
 
 if TYPE_CHECKING:
@@ -24,4 +25,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         # puts its own first.
         "news_feed_links": SimpleLazyObject(lambda: news_source().links()),
         "header_currencies": settings.DATELINE_CURRENCIES,
+        # The reader's city: cached, no query in the common case.
+        "header_city": SimpleLazyObject(lambda: city_for_request(request)),
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("news/", views.news_feed, name="news-feed"),
     path("search/", views.search, name="search"),
     path("rates/", views.currency_converter, name="currency-converter"),
+    path("cities/", views.city_list, name="city-list"),
     path("preview/<id:pk>/", views.article_preview, name="article-preview"),
     path("topics/", views.topic_index, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),

@@ -8,13 +8,19 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from dateline.content import access, selectors
 from dateline.content.models import Person, Topic
@@ -23,6 +29,8 @@ from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
 from dateline.markets import selectors as markets
 from dateline.partners.selectors import link_blocks_widget
+from dateline.places import selectors as places
+from dateline.places.weather import is_weather_on
 from dateline.popularity.selectors import most_read_widget
 from dateline.search import selectors as search_selectors
 from dateline.search.backends.base import Filters, Sort
@@ -32,6 +40,7 @@ from dateline.site.article_page import (
     parse_page_number,
     share_links,
 )
+from dateline.site.city_form import CityChoiceForm, same_site_path
 from dateline.site.rates_form import ConverterForm
 from dateline.site.search_form import SearchForm
 from dateline.syndication import jsonld
@@ -481,3 +490,45 @@ def currency_converter(request: HttpRequest) -> HttpResponse:
         {"sheets": sheets, "form": form, "conversion": conversion},
         status=status,
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def city_list(request: HttpRequest) -> HttpResponse:
+    """Every city with its local time; choosing one keeps it in a cookie and
+    goes back to the page the reader came from. A plain form."""
+    cities = places.cities_now()
+    form = CityChoiceForm(
+        request.POST if request.method == "POST" else None,
+        cities=[c.slug for c in cities],
+    )
+    back = same_site_path(request.POST.get("next") or request.GET.get("next"))
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            chosen = HttpResponseRedirect(back)
+            chosen.status_code = 303  # See Other: the form's answer is a GET
+            chosen.set_cookie(
+                places.COOKIE_NAME,
+                form.cleaned_data["city"],
+                max_age=places.COOKIE_MAX_AGE,
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+            return chosen
+        status = 400
+    current = places.reader_city(request.COOKIES.get(places.COOKIE_NAME))
+    response = render(
+        request,
+        "site/city_list.html",
+        {
+            "cities": cities,
+            "form": form,
+            "back": back,
+            "chosen_slug": current.slug if current else None,
+            "weather_on": is_weather_on(),
+        },
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

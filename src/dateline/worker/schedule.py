@@ -44,6 +44,8 @@ def periodic_jobs() -> list[Periodic]:
 
     from dateline.markets.tasks import import_rates_task, rates_url
     from dateline.partners.tasks import has_active_feeds, refresh_partner_feeds_task
+    from dateline.places.tasks import refresh_weather_task
+    from dateline.places.weather import is_weather_on
     from dateline.worker.tasks import prune_task_results_task
 
     return [
@@ -64,6 +66,12 @@ def periodic_jobs() -> list[Periodic]:
             every=timedelta(minutes=15),
             task=refresh_partner_feeds_task,
             is_enabled=has_active_feeds,
+        ),
+        Periodic(
+            name="refresh-weather",
+            every=timedelta(minutes=30),
+            task=refresh_weather_task,
+            is_enabled=is_weather_on,
         ),
         Periodic(
             name="prune-task-results",

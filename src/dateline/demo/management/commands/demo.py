@@ -54,6 +54,11 @@ class Command(BaseCommand):
                 f"Partner links: {feeds} demo feeds read through the importer, "
                 f"{links} links in Partner News and In other media."
             )
+            cities = loader.load_cities()
+            self.stdout.write(
+                f"Cities: {cities} for the header's city selector "
+                "(local time; weather stays off in the demo)."
+            )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
