@@ -15,6 +15,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from dateline.core.config import load_or_create_secret_key
+from dateline.core.csp import CSPConfigError, parse_extra
 
 env = environ.Env()
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "dateline.worker",
     "dateline.partners",
     "dateline.places",
+    "dateline.adverts",
     "dateline.site",
     "dateline.demo",
     "django.contrib.admin",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dateline.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dateline.site.context_processors.site",
+                "dateline.adverts.context_processors.adverts",
             ],
         },
     },
@@ -244,6 +248,14 @@ if DATELINE_PROXY_HOPS < 0:
 # The API's anonymous rate limit tells clients apart by the same address.
 NINJA_NUM_PROXIES = DATELINE_PROXY_HOPS
 X_FRAME_OPTIONS = "DENY"
+# Sources added to the public pages' strict Content-Security-Policy (for an ad
+# network, say): "script-src https://ads.example; frame-src https://ads.example".
+try:
+    DATELINE_CSP_EXTRA = parse_extra(env.str("DATELINE_CSP_EXTRA", default=""))
+except CSPConfigError as error:
+    raise ImproperlyConfigured(f"DATELINE_CSP_EXTRA: {error}") from None
+# Report violations instead of blocking (to try out a changed policy).
+DATELINE_CSP_REPORT_ONLY: bool = env.bool("DATELINE_CSP_REPORT_ONLY", default=False)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_HTTPONLY = True
 

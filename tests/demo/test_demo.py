@@ -196,3 +196,40 @@ def test_partner_blocks_show_the_demo_feeds_and_hand_kept_links(
     # Loading again changes nothing.
     loader.load_partners()
     assert PartnerLink.objects.count() == 11
+
+
+def test_the_demo_shows_house_adverts_labelled_as_advertising(
+    demo: str, client: Client
+) -> None:
+    from lxml import html as lxml_html
+
+    from dateline.adverts.models import Advert
+
+    assert "house adverts" in demo
+    home = lxml_html.fromstring(client.get("/").content)
+    asides = home.xpath("//aside[contains(@class, 'advert ')]")
+    assert len(asides) == 2  # the header's newsletter and the home's archive
+    for aside in asides:
+        assert aside.xpath("string(p[@class='advert-label'])") == "Advertisement"
+        (img,) = aside.xpath(".//img")
+        assert img.get("width")
+        assert img.get("height")
+        assert img.get("alt")
+    article = Article.objects.public().order_by("-published_at").first()
+    assert article is not None
+    page = lxml_html.fromstring(client.get(article.get_absolute_url()).content)
+    assert len(page.xpath("//aside[contains(@class, 'advert ')]")) == 3
+    # One more is scheduled for next week: the newsroom sees it waiting.
+    assert Advert.objects.filter(starts_at__gt=timezone.now()).count() == 1
+    assert all(
+        a.target_url.startswith("https://meridian.example/")
+        for a in Advert.objects.filter(kind=Advert.Kind.IMAGE)
+    )
+
+
+def test_reset_replaces_the_house_adverts_instead_of_doubling_them(demo: str) -> None:
+    from dateline.adverts.models import Advert
+
+    count = Advert.objects.count()
+    run_demo("--reset")
+    assert Advert.objects.count() == count

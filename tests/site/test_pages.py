@@ -162,7 +162,8 @@ def test_list_pages_cost_a_fixed_number_of_queries(
     world = newsroom["world"]
     for _ in range(5):
         published_article(section=world)
-    client.get("/world/")  # the header's cities are read once, then cached
+    # The header's cities and the adverts are read once, then cached.
+    client.get("/world/")
     # The header's sections (which include this one), its feed, and TOP
     # STORIES: the curated slots, then the urgent fallback when they are empty.
     with django_assert_num_queries(4):

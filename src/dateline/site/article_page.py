@@ -52,12 +52,23 @@ def parse_page_number(raw: str | None, page_count: int) -> int:
     return number
 
 
-def body_page(article: Article, number: int) -> BodyPage:
+def body_page(
+    article: Article,
+    number: int,
+    *,
+    advert: SafeString | None = None,
+    advert_after: int = 0,
+) -> BodyPage:
     """One page of the body. Page 1 opens with the dateline and carries
-    "Read also" after its second paragraph (or at its end if shorter)."""
+    "Read also" after its second paragraph (or at its end if shorter).
+    An advert, if given, follows paragraph ``advert_after`` of every page
+    (or ends a shorter page); it comes after "Read also" when both fall on
+    the same paragraph."""
     pages = split_pages(article.body)
     blocks = list(pages[number - 1])
     if number > 1:
+        if advert:
+            blocks.insert(_after_paragraph(blocks, advert_after), advert)
         html = mark_safe("".join(blocks))  # noqa: S308 - stored sanitized
         return BodyPage(number, len(pages), html, mark_safe(""), False)
 
@@ -80,9 +91,25 @@ def body_page(article: Article, number: int) -> BodyPage:
         blocks.insert(0, f'<p class="dateline-only">{line}</p>')
         split_at += 1
 
+    if advert:
+        advert_at = _after_paragraph(blocks, advert_after)
+        blocks.insert(advert_at, advert)
+        if advert_at < split_at:
+            split_at += 1
     before = mark_safe("".join(blocks[:split_at]))  # noqa: S308 - stored sanitized
     after = mark_safe("".join(blocks[split_at:]))  # noqa: S308 - stored sanitized
     return BodyPage(1, len(pages), before, after, True)
+
+
+def _after_paragraph(blocks: list[str], count: int) -> int:
+    """The index just after the ``count``-th paragraph, or the end."""
+    seen = 0
+    for index, block in enumerate(blocks):
+        if is_paragraph(block):
+            seen += 1
+            if seen == count:
+                return index + 1
+    return len(blocks)
 
 
 def share_links(*, url: str, title: str) -> list[ShareLink]:

@@ -15,6 +15,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,6 +23,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dateline.adverts.selectors import live_adverts
 from dateline.content import access, selectors
 from dateline.content.models import Person, Topic
 from dateline.feed import filters
@@ -420,10 +422,20 @@ def render_article(
     photo = article.lead_photo
     image_url = request.build_absolute_uri(photo.image.url) if photo else None
     logo_url = _logo_url(request)
+    adverts = live_adverts()
+    in_body = adverts.get("article")
     context: dict[str, Any] = {
         "article": article,
         "detail": detail,
-        "page": body_page(article, number),
+        "page": body_page(
+            article,
+            number,
+            advert=render_to_string("adverts/includes/advert.html", {"advert": in_body})
+            if in_body
+            else None,
+            advert_after=in_body.after_paragraph if in_body else 0,
+        ),
+        "adverts": adverts,
         "page_numbers": range(1, article.page_count + 1),
         "canonical_url": canonical,
         "page_url": page_url,

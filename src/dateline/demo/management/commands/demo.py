@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dateline.demo import loader, readers
+from dateline.demo import house_adverts, loader, readers
 from dateline.popularity.counters import get_counter
 
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             except loader.NotDemoContentError as error:
                 raise CommandError(str(error)) from error
             get_counter().clear()
+            house_adverts.remove_house_adverts()
         summary = loader.load()
         if summary.created:
             self.stdout.write(
@@ -58,6 +59,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Cities: {cities} for the header's city selector "
                 "(local time; weather stays off in the demo)."
+            )
+            adverts = house_adverts.load_house_adverts(now=timezone.now())
+            self.stdout.write(
+                f"Advertising: {adverts} house adverts for the agency's own services."
             )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
