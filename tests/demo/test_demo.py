@@ -73,6 +73,9 @@ def test_items_carry_their_tags_photos_and_authors(demo: str) -> None:
         assert (photo.width, photo.height) == (photo.image.width, photo.image.height)
         assert photo.credit
         assert photo.alt_text
+        assert {e["type"] for e in photo.renditions} == {
+            "image/avif", "image/webp", "image/jpeg",
+        }  # fmt: skip
     assert not Article.objects.filter(topics=None).exists()
     authors = set(Article.objects.values_list("created_by__username", flat=True))
     assert authors == {"reporter"}

@@ -148,6 +148,9 @@ class Photo(models.Model):
         max_length=300,
         help_text=_("What the picture shows, for readers who cannot see it."),
     )
+    # Smaller sizes in AVIF, WebP and the fallback format, made once on upload
+    # (see content.renditions); empty until they are made.
+    renditions = models.JSONField(_("renditions"), default=list, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

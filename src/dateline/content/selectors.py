@@ -31,6 +31,7 @@ LIST_FIELDS = (
 PHOTO_FIELDS = (
     "lead_photo__id", "lead_photo__image", "lead_photo__width",
     "lead_photo__height", "lead_photo__alt_text", "lead_photo__credit",
+    "lead_photo__renditions",
 )  # fmt: skip
 
 

@@ -11,17 +11,17 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from dateline.content import services
+from dateline.content import renditions, services
 from dateline.content.models import (
     Article,
     ArticlePerson,
@@ -135,7 +135,7 @@ def reset() -> None:
                 "DATELINE_DATA_DIR at a demo database instead."
             )
         for photo in Photo.objects.all():
-            photo.image.delete(save=False)
+            services.delete_picture(picture=photo)
         Correction.objects.all().delete()
         TopStory.objects.all().delete()
         RelatedArticle.objects.all().delete()
@@ -209,6 +209,16 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         )
 
 
+@lru_cache(maxsize=256)
+def drawn_picture(
+    subject: str, *, seed: str
+) -> tuple[bytes, tuple[renditions.EncodedRendition, ...]]:
+    """A demo picture and its renditions, drawn and encoded once per process
+    (the same seed always gives the same picture): a reload is quick."""
+    picture = draw_picture(subject, seed=seed)
+    return picture, tuple(renditions.encode_renditions(picture))
+
+
 def _create_item(
     item: dict[str, Any],
     *,
@@ -222,12 +232,14 @@ def _create_item(
     photo = None
     if "photo" in item:
         spec = item["photo"]
-        picture = draw_picture(spec["subject"], seed=item["key"])
-        photo = Photo.objects.create(
-            image=ContentFile(picture, name=f"{item['key']}.jpg"),
+        picture, encoded = drawn_picture(spec["subject"], seed=item["key"])
+        photo = services.create_photo(
+            data=picture,
+            name=f"{item['key']}.jpg",
             caption=spec["caption"],
             credit=f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}",
             alt_text=spec["alt"],
+            encoded=encoded,
         )
     article = Article(
         headline=item["headline"],

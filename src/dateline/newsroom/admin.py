@@ -29,7 +29,7 @@ from dateline.content.models import (
     Topic,
     TopStory,
 )
-from dateline.newsroom.forms import ArticleForm
+from dateline.newsroom.forms import ArticleForm, PhotoForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -70,10 +70,30 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PhotoForm
     list_display = ["thumbnail", "caption", "credit", "created_at"]
-    readonly_fields = ["thumbnail", "width", "height"]
+    readonly_fields = ["thumbnail", "width", "height", "rendition_summary"]
     search_fields = ["caption", "credit", "alt_text"]
-    fields = ["image", "thumbnail", "caption", "credit", "alt_text", "width", "height"]
+    fields = [
+        "image", "thumbnail", "caption", "credit", "alt_text", "width", "height",
+        "rendition_summary",
+    ]  # fmt: skip
+
+    def save_model(
+        self, request: HttpRequest, obj: Photo, form: ModelForm[Photo], change: bool
+    ) -> None:
+        services.save_photo(photo=obj, actor=_staff_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
+        services.delete_picture(picture=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+        for photo in queryset:
+            services.delete_picture(picture=photo)
+
+    @admin.display(description=_("renditions"))
+    def rendition_summary(self, photo: Photo) -> str:
+        return rendition_summary(photo)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, photo: Photo) -> str:
@@ -84,6 +104,16 @@ class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             photo.image.url,
             photo.alt_text,
         )
+
+
+def rendition_summary(picture: Any) -> str:
+    """E.g. "image/avif, image/webp, image/jpeg at 320, 640, 960, 1200 px"."""
+    entries = picture.renditions
+    if not entries:
+        return str(_("None yet: run “dateline renditions”."))
+    types = list(dict.fromkeys(e["type"] for e in entries))
+    widths = sorted({e["width"] for e in entries})
+    return f"{', '.join(types)} at {', '.join(map(str, widths))} px"
 
 
 class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]

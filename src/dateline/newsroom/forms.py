@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from dateline.content.models import Article, Person, Topic
+from dateline.content import renditions
+from dateline.content.models import Article, Person, Photo, Topic
 from dateline.newsroom.locking import changes_since
 
 
@@ -102,3 +104,37 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
                 code="stale",
             )
         return cleaned
+
+
+class PictureForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A form with a picture upload, checked by content.renditions so that a
+    file that is not a usable picture (or is too big, or a decompression bomb)
+    gets a message saying why, before anything is stored."""
+
+    image = forms.FileField(
+        label=_("image"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+        help_text=_("JPEG, PNG, WebP or GIF. Smaller sizes are made on saving."),
+    )
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if not isinstance(upload, UploadedFile):
+            return upload  # the stored picture, unchanged
+        try:
+            renditions.check_size(upload.size)
+            upload.seek(0)
+            renditions.open_image(upload.read())
+        except renditions.ImageRejectedError as error:
+            raise forms.ValidationError(str(error), code="invalid_image") from None
+        finally:
+            upload.seek(0)
+        return upload
+
+
+class PhotoForm(PictureForm):
+    class Meta:
+        model = Photo
+        fields = ["image", "caption", "credit", "alt_text"]
