@@ -178,7 +178,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 # One machine serves its own uploads; set false when nginx or a CDN does.
 DATELINE_SERVE_MEDIA: bool = env.bool("DATELINE_SERVE_MEDIA", default=True)
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
