@@ -166,3 +166,27 @@ def test_the_demo_loads_rates_through_the_importers_marked_as_demo(
     assert page.status_code == 200
     assert "not the bank's rates" in text
     assert "100 USD = 95.2632 EUR" in text
+
+
+def test_the_demo_has_photo_galleries_with_drawn_pictures_and_a_hidden_draft(
+    demo: str, client: Client
+) -> None:
+    from dateline.content.models import Gallery
+
+    assert "Photo galleries: 3 published." in demo
+    public = list(Gallery.objects.public().newest_first())
+    assert len(public) == 3
+    for gallery in public:
+        links = list(gallery.gallery_photos.select_related("photo"))
+        assert len(links) >= 4
+        assert gallery.cover == links[0].photo
+        for link in links:
+            assert link.photo.renditions
+            assert link.photo.alt_text
+            assert link.photo.credit.startswith("© Meridian News Agency/")
+        assert client.get(gallery.get_absolute_url()).status_code == 200
+    draft = Gallery.objects.exclude(pk__in=[g.pk for g in public]).get()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    home = client.get("/").content.decode()
+    assert public[0].title in home
+    assert draft.title not in home

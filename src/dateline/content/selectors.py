@@ -13,6 +13,8 @@ from dateline.content.models import (
     Article,
     ArticleTopic,
     Correction,
+    Gallery,
+    GalleryPhoto,
     Person,
     Section,
     Topic,
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from dateline.content.models import ArticleQuerySet
+    from dateline.content.models import ArticleQuerySet, VisualQuerySet
 
 LIST_FIELDS = (
     "id", "headline", "lead", "published_at", "updated_at", "urgency",
@@ -176,3 +178,42 @@ def active_topics(
         [row["topic_id"] for row in rows]
     )
     return [ActiveTopic(topics[row["topic_id"]], row["items"]) for row in rows]
+
+
+# --- Galleries -------------------------------------------------------------------
+
+COVER_FIELDS = (
+    "cover__id", "cover__image", "cover__width", "cover__height",
+    "cover__alt_text", "cover__renditions",
+)  # fmt: skip
+
+
+def gallery_listing(*, now: datetime | None = None) -> VisualQuerySet:
+    """Public galleries, newest first, each with its photo count and cover:
+    one query for any number of them."""
+    rows: VisualQuerySet = (
+        Gallery.objects.public(now=now)
+        .newest_first()
+        .select_related("cover")
+        .only("id", "title", "slug", "description", "published_at", *COVER_FIELDS)
+        .annotate(photo_count=Count("gallery_photos"))
+    )
+    return rows
+
+
+def recent_galleries(*, limit: int, now: datetime | None = None) -> list[Gallery]:
+    """The "Photo" block: the newest public galleries, in one query."""
+    return list(gallery_listing(now=now)[:limit])
+
+
+def public_gallery(slug: str, *, now: datetime | None = None) -> Gallery | None:
+    return Gallery.objects.public(now=now).filter(slug=slug).first()
+
+
+def gallery_photos(gallery: Gallery) -> list[GalleryPhoto]:
+    """A gallery's photos in the editor's order, in one query."""
+    return list(
+        GalleryPhoto.objects.filter(gallery=gallery)
+        .select_related("photo")
+        .order_by("position", "id")
+    )

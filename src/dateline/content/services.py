@@ -22,9 +22,13 @@ from dateline.content.models import (
     ArticlePerson,
     ArticleTopic,
     Correction,
+    Gallery,
+    GalleryPhoto,
     Person,
     Photo,
     Topic,
+    Visual,
+    VisualStatus,
 )
 from dateline.content.signals import article_changed
 
@@ -453,3 +457,43 @@ def _delete_files(storage: Storage, names: Iterable[str]) -> None:
             storage.delete(name)
         except OSError:
             logger.warning("Could not delete the file %s.", name, exc_info=True)
+
+
+# --- Galleries and infographics -------------------------------------------------
+
+
+def save_visual(*, item: Visual, actor: User | None = None) -> Visual:
+    """Save a gallery or an infographic; published without a time means now."""
+    if item.status == VisualStatus.PUBLISHED and item.published_at is None:
+        item.published_at = timezone.now()
+    with transaction.atomic():
+        item.save()
+    return item
+
+
+def set_gallery_photos(
+    *, gallery: Gallery, photos: Sequence[tuple[Photo, str]]
+) -> None:
+    """Replace a gallery's photos: (photo, caption in this gallery), in order."""
+    with transaction.atomic():
+        gallery.gallery_photos.all().delete()
+        GalleryPhoto.objects.bulk_create(
+            GalleryPhoto(
+                gallery=gallery, photo=photo, position=position, caption=caption
+            )
+            for position, (photo, caption) in enumerate(photos)
+        )
+        fill_gallery_cover(gallery=gallery)
+
+
+def fill_gallery_cover(*, gallery: Gallery) -> None:
+    """The cover is one of the gallery's photos: the editor's pick, or the first."""
+    ids = list(
+        gallery.gallery_photos.order_by("position", "id").values_list(
+            "photo_id", flat=True
+        )
+    )
+    if gallery.cover_id in ids:
+        return
+    gallery.cover_id = ids[0] if ids else None
+    Gallery.objects.filter(pk=gallery.pk).update(cover_id=gallery.cover_id)

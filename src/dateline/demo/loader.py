@@ -27,12 +27,14 @@ from dateline.content.models import (
     ArticlePerson,
     ArticleTopic,
     Correction,
+    Gallery,
     Person,
     Photo,
     RelatedArticle,
     Section,
     Topic,
     TopStory,
+    VisualStatus,
 )
 from dateline.demo.pictures import draw_picture
 
@@ -134,6 +136,7 @@ def reset() -> None:
                 "accounts; refusing to delete them. Point DATELINE_DATABASE_URL or "
                 "DATELINE_DATA_DIR at a demo database instead."
             )
+        Gallery.objects.all().delete()
         for photo in Photo.objects.all():
             services.delete_picture(picture=photo)
         Correction.objects.all().delete()
@@ -291,3 +294,36 @@ def load_rates(*, now: datetime | None = None) -> int:
             dataclasses.replace(sheet, effective_on=day), is_demo=True
         )
     return count
+
+
+def load_galleries(*, now: datetime | None = None) -> int:
+    """The demo's photo galleries (data/galleries.toml), their pictures drawn
+    and given renditions like any upload. Returns how many are public."""
+    now = now or timezone.now()
+    public = 0
+    with transaction.atomic():
+        for spec in _read("galleries.toml")["gallery"]:
+            credit = f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}"
+            photos = []
+            for index, shot in enumerate(spec["photos"]):
+                seed = f"{spec['slug']}-{index}"
+                picture, encoded = drawn_picture(shot["subject"], seed=seed)
+                photo = services.create_photo(
+                    data=picture,
+                    name=f"{seed}.jpg",
+                    caption=shot["caption"],
+                    credit=credit,
+                    alt_text=shot["alt"],
+                    encoded=encoded,
+                )
+                photos.append((photo, ""))
+            gallery = Gallery(
+                slug=spec["slug"], title=spec["title"], description=spec["description"]
+            )
+            if spec.get("status", "published") == "published":
+                gallery.status = VisualStatus.PUBLISHED
+                gallery.published_at = now - timedelta(hours=float(spec["hours_ago"]))
+            services.save_visual(item=gallery)
+            services.set_gallery_photos(gallery=gallery, photos=photos)
+            public += gallery.is_public(now=now)
+    return public

@@ -22,6 +22,8 @@ from dateline.content import access, services
 from dateline.content.models import (
     Article,
     Correction,
+    Gallery,
+    GalleryPhoto,
     Person,
     Photo,
     RelatedArticle,
@@ -29,7 +31,7 @@ from dateline.content.models import (
     Topic,
     TopStory,
 )
-from dateline.newsroom.forms import ArticleForm, PhotoForm
+from dateline.newsroom.forms import ArticleForm, PhotoForm, VisualForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -372,6 +374,52 @@ class TopStoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def live(self, slot: TopStory) -> bool:
         # A slot whose item is not public stays dark until it is.
         return slot.article.is_public()
+
+
+class GalleryPhotoInline(admin.TabularInline):  # type: ignore[type-arg]
+    """The gallery's photos, shown in the order of their positions."""
+
+    model = GalleryPhoto
+    autocomplete_fields = ["photo"]
+    fields = ["photo", "position", "caption"]
+    extra = 1
+    ordering = ["position", "id"]
+
+
+class VisualAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Galleries and infographics: drafts until published; only published ones
+    whose time has come are shown to readers; withdrawn ones never again."""
+
+    form = VisualForm
+    list_display = ["title", "status", "published_at", "live"]
+    list_filter = ["status"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["-id"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        services.save_visual(item=obj, actor=_staff_user(request))
+
+    @admin.display(description=_("shown to readers"), boolean=True)
+    def live(self, item: Any) -> bool:
+        return bool(item.is_public())
+
+
+@admin.register(Gallery)
+class GalleryAdmin(VisualAdmin):
+    inlines = [GalleryPhotoInline]
+    autocomplete_fields = ["cover"]
+    fields = [
+        "title", "slug", "description", "cover", "status", "published_at",
+    ]  # fmt: skip
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        services.fill_gallery_cover(gallery=form.instance)
 
 
 @admin.register(Correction)

@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from dateline.content import renditions
-from dateline.content.models import Article, Person, Photo, Topic
+from dateline.content.models import Article, Person, Photo, Topic, VisualStatus
 from dateline.newsroom.locking import changes_since
 
 
@@ -138,3 +139,16 @@ class PhotoForm(PictureForm):
     class Meta:
         model = Photo
         fields = ["image", "caption", "credit", "alt_text"]
+
+
+class VisualForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Galleries and infographics: published without a time means now."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (
+            cleaned.get("status") == VisualStatus.PUBLISHED
+            and cleaned.get("published_at") is None
+        ):
+            cleaned["published_at"] = timezone.now()
+        return cleaned

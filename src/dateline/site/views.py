@@ -52,6 +52,9 @@ FEED_PAGE_SIZE = 30
 TOPIC_INDEX_PAGE_SIZE = 300
 ACTIVE_TOPICS = 24
 ACTIVE_WITHIN = timedelta(days=7)
+# The "Photo" block on the home and article pages, and the galleries page.
+GALLERY_BLOCK = 4
+GALLERIES_PAGE_SIZE = 12
 
 
 class InvalidFeedLinkError(Exception):
@@ -70,6 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
+            "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
             "structured_data": [
                 jsonld.script_json(
                     jsonld.website(
@@ -421,6 +425,7 @@ def render_article(
         "preview": preview,
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
+        "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
     }
     if article.published_at is not None and not preview:
         context["structured_data"] = _breadcrumbs(
@@ -477,4 +482,31 @@ def currency_converter(request: HttpRequest) -> HttpResponse:
         "site/rates.html",
         {"sheets": sheets, "form": form, "conversion": conversion},
         status=status,
+    )
+
+
+def gallery_list(request: HttpRequest) -> HttpResponse:
+    """Public galleries, newest first, a page of them at a time."""
+    paginator = Paginator(selectors.gallery_listing(), GALLERIES_PAGE_SIZE)
+    raw = request.GET.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise Http404
+    number = int(raw)
+    if number < 1 or (number > 1 and number > paginator.num_pages):
+        raise Http404
+    return render(
+        request,
+        "site/gallery_list.html",
+        {"galleries": paginator.get_page(number)},
+    )
+
+
+def gallery_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    gallery = selectors.public_gallery(slug)
+    if gallery is None:
+        raise Http404
+    return render(
+        request,
+        "site/gallery_detail.html",
+        {"gallery": gallery, "photos": selectors.gallery_photos(gallery)},
     )

@@ -49,6 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Exchange rates: {rates} demo rates loaded through the importers."
             )
+            galleries = loader.load_galleries()
+            self.stdout.write(f"Photo galleries: {galleries} published.")
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
