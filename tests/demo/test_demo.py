@@ -190,3 +190,25 @@ def test_the_demo_has_photo_galleries_with_drawn_pictures_and_a_hidden_draft(
     home = client.get("/").content.decode()
     assert public[0].title in home
     assert draft.title not in home
+
+
+def test_the_demo_infographics_are_drawn_from_their_data_tables(
+    demo: str, client: Client
+) -> None:
+    from dateline.content.models import Infographic
+
+    assert "Infographics: 3 published." in demo
+    charts = list(Infographic.objects.public())
+    assert len(charts) == 3
+    for chart in charts:
+        assert chart.renditions
+        assert len(chart.data_table) >= 4
+        spec = next(
+            s
+            for s in loader._read("infographics.toml")["infographic"]
+            if s["slug"] == chart.slug
+        )
+        assert [row[1] for row in chart.data_table[1:]] == [
+            f"{float(value):g}" for _, value in spec["rows"]
+        ]
+        assert client.get(chart.get_absolute_url()).status_code == 200

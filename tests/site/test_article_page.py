@@ -294,8 +294,8 @@ def test_article_page_costs_a_fixed_number_of_queries(
     url = story.get_absolute_url()
     client.get(url)  # Most read is computed once a minute, not per page
     # article, sections for the header, topics, persons, read also, corrections,
-    # the "Photo" block's galleries
-    with django_assert_num_queries(7):
+    # the "Photo" block's galleries, the "Infographics" block
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -313,7 +313,7 @@ def test_query_count_does_not_grow_with_tags_and_links(
     )
     url = story.get_absolute_url()
     client.get(url)  # Most read is computed once a minute, not per page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 

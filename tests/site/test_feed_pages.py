@@ -318,8 +318,8 @@ def test_home_costs_the_same_queries_whatever_the_number_of_sections(
         public_row(desks["world"], timezone.now() - timedelta(minutes=i))
     client.get("/")
     # sections, top slots, urgent fallback, news feed, every section block,
-    # the "Photo" block's galleries
-    with django_assert_num_queries(6):
+    # the "Photo" block's galleries, the "Infographics" block
+    with django_assert_num_queries(7):
         client.get("/")
 
 

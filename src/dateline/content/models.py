@@ -23,6 +23,7 @@ from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from dateline.content.bodytext import EDITOR_EXTENSIONS, count_pages, sanitize_body
+from dateline.content.datatable import validate_data_table
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -708,3 +709,52 @@ class GalleryPhoto(models.Model):
     @property
     def shown_caption(self) -> str:
         return self.caption or self.photo.caption
+
+
+class Infographic(Visual):
+    """A chart or diagram, with words and figures for readers who cannot see it."""
+
+    image = models.ImageField(
+        _("image"),
+        upload_to="infographics/%Y/%m/",
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the picture shows, in a sentence."),
+    )
+    long_description = models.TextField(
+        _("long description"),
+        blank=True,
+        help_text=_("Everything the picture says, for readers who cannot see it."),
+    )
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    data_table = models.JSONField(
+        _("data table"),
+        default=list,
+        blank=True,
+        validators=[validate_data_table],
+        help_text=_("Rows of text, the first row the header."),
+    )
+    renditions = models.JSONField(_("renditions"), default=list, editable=False)
+
+    class Meta(Visual.Meta):
+        verbose_name = _("infographic")
+        verbose_name_plural = _("infographics")
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:infographic-detail", kwargs={"slug": self.slug})
+
+    @property
+    def table_header(self) -> list[str]:
+        header: list[str] = self.data_table[0] if self.data_table else []
+        return header
+
+    @property
+    def table_rows(self) -> list[list[str]]:
+        rows: list[list[str]] = self.data_table[1:]
+        return rows

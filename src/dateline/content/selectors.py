@@ -15,6 +15,7 @@ from dateline.content.models import (
     Correction,
     Gallery,
     GalleryPhoto,
+    Infographic,
     Person,
     Section,
     Topic,
@@ -217,3 +218,31 @@ def gallery_photos(gallery: Gallery) -> list[GalleryPhoto]:
         .select_related("photo")
         .order_by("position", "id")
     )
+
+
+# --- Infographics ----------------------------------------------------------------
+
+INFOGRAPHIC_LIST_FIELDS = (
+    "id", "title", "slug", "description", "published_at", "image", "width",
+    "height", "alt_text", "renditions",
+)  # fmt: skip
+
+
+def infographic_listing(*, now: datetime | None = None) -> VisualQuerySet:
+    rows: VisualQuerySet = (
+        Infographic.objects.public(now=now)
+        .newest_first()
+        .only(*INFOGRAPHIC_LIST_FIELDS)
+    )
+    return rows
+
+
+def recent_infographics(
+    *, limit: int, now: datetime | None = None
+) -> list[Infographic]:
+    """The "Infographics" block: the newest public ones, in one query."""
+    return list(infographic_listing(now=now)[:limit])
+
+
+def public_infographic(slug: str, *, now: datetime | None = None) -> Infographic | None:
+    return Infographic.objects.public(now=now).filter(slug=slug).first()

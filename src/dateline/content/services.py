@@ -24,6 +24,7 @@ from dateline.content.models import (
     Correction,
     Gallery,
     GalleryPhoto,
+    Infographic,
     Person,
     Photo,
     Topic,
@@ -401,7 +402,7 @@ class RenditionRun:
 
 def pictures_with_renditions() -> list[Any]:
     """The models whose rows carry a picture and its renditions."""
-    return [Photo]
+    return [Photo, Infographic]
 
 
 def generate_missing_renditions(
@@ -497,3 +498,23 @@ def fill_gallery_cover(*, gallery: Gallery) -> None:
         return
     gallery.cover_id = ids[0] if ids else None
     Gallery.objects.filter(pk=gallery.pk).update(cover_id=gallery.cover_id)
+
+
+def save_infographic(
+    *,
+    infographic: Infographic,
+    actor: User | None = None,
+    encoded: Sequence[EncodedRendition] | None = None,
+) -> Infographic:
+    """Add or change an infographic; a new picture gets its renditions at once.
+    Its data table is checked first (the model's rule)."""
+    from dateline.content.datatable import validate_data_table
+
+    validate_data_table(infographic.data_table)
+    if (
+        infographic.status == VisualStatus.PUBLISHED
+        and infographic.published_at is None
+    ):
+        infographic.published_at = timezone.now()
+    save_picture(picture=infographic, encoded=encoded)
+    return infographic

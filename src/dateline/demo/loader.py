@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,6 +29,7 @@ from dateline.content.models import (
     ArticleTopic,
     Correction,
     Gallery,
+    Infographic,
     Person,
     Photo,
     RelatedArticle,
@@ -36,7 +38,7 @@ from dateline.content.models import (
     TopStory,
     VisualStatus,
 )
-from dateline.demo.pictures import draw_picture
+from dateline.demo.pictures import draw_bar_chart, draw_picture
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -137,6 +139,8 @@ def reset() -> None:
                 "DATELINE_DATA_DIR at a demo database instead."
             )
         Gallery.objects.all().delete()
+        for infographic in Infographic.objects.all():
+            services.delete_picture(picture=infographic)
         for photo in Photo.objects.all():
             services.delete_picture(picture=photo)
         Correction.objects.all().delete()
@@ -327,3 +331,42 @@ def load_galleries(*, now: datetime | None = None) -> int:
             services.set_gallery_photos(gallery=gallery, photos=photos)
             public += gallery.is_public(now=now)
     return public
+
+
+@lru_cache(maxsize=32)
+def drawn_chart(
+    title: str, rows: tuple[tuple[str, float], ...], *, unit: str, seed: str
+) -> tuple[bytes, tuple[renditions.EncodedRendition, ...]]:
+    """A demo chart and its renditions, made once per process."""
+    chart = draw_bar_chart(title, list(rows), unit=unit, seed=seed)
+    return chart, tuple(renditions.encode_renditions(chart))
+
+
+def load_infographics(*, now: datetime | None = None) -> int:
+    """The demo's infographics (data/infographics.toml): bar charts drawn from
+    the same rows that make their data tables. Returns how many there are."""
+    now = now or timezone.now()
+    specs = _read("infographics.toml")["infographic"]
+    with transaction.atomic():
+        for spec in specs:
+            rows = [(str(name), float(value)) for name, value in spec["rows"]]
+            chart, encoded = drawn_chart(
+                spec["title"], tuple(rows), unit=spec["unit"], seed=spec["slug"]
+            )
+            infographic = Infographic(
+                slug=spec["slug"],
+                title=spec["title"],
+                description=spec["description"],
+                image=ContentFile(chart, name=f"{spec['slug']}.png"),
+                alt_text=spec["alt"],
+                long_description=spec.get("long_description", ""),
+                credit=f"© {settings.DATELINE_AGENCY_NAME}",
+                data_table=[
+                    list(spec["columns"]),
+                    *([name, f"{value:g}"] for name, value in rows),
+                ],
+                status=VisualStatus.PUBLISHED,
+                published_at=now - timedelta(hours=float(spec["hours_ago"])),
+            )
+            services.save_infographic(infographic=infographic, encoded=encoded)
+    return len(specs)

@@ -24,6 +24,7 @@ from dateline.content.models import (
     Correction,
     Gallery,
     GalleryPhoto,
+    Infographic,
     Person,
     Photo,
     RelatedArticle,
@@ -31,7 +32,12 @@ from dateline.content.models import (
     Topic,
     TopStory,
 )
-from dateline.newsroom.forms import ArticleForm, PhotoForm, VisualForm
+from dateline.newsroom.forms import (
+    ArticleForm,
+    InfographicForm,
+    PhotoForm,
+    VisualForm,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -420,6 +426,35 @@ class GalleryAdmin(VisualAdmin):
     ) -> None:
         super().save_related(request, form, formsets, change)
         services.fill_gallery_cover(gallery=form.instance)
+
+
+@admin.register(Infographic)
+class InfographicAdmin(VisualAdmin):
+    form = InfographicForm
+    readonly_fields = ["width", "height", "rendition_summary"]
+    fields = [
+        "title", "slug", "description", "image", "alt_text", "long_description",
+        "table_text", "credit", "width", "height", "rendition_summary", "status",
+        "published_at",
+    ]  # fmt: skip
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        services.save_infographic(infographic=obj, actor=_staff_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Infographic) -> None:
+        services.delete_picture(picture=obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Infographic]
+    ) -> None:
+        for infographic in queryset:
+            services.delete_picture(picture=infographic)
+
+    @admin.display(description=_("renditions"))
+    def rendition_summary(self, infographic: Infographic) -> str:
+        return rendition_summary(infographic)
 
 
 @admin.register(Correction)

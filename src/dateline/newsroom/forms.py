@@ -13,7 +13,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from dateline.content import renditions
-from dateline.content.models import Article, Person, Photo, Topic, VisualStatus
+from dateline.content.datatable import parse_table_text, table_text
+from dateline.content.models import (
+    Article,
+    Infographic,
+    Person,
+    Photo,
+    Topic,
+    VisualStatus,
+)
 from dateline.newsroom.locking import changes_since
 
 
@@ -151,4 +159,40 @@ class VisualForm(forms.ModelForm):  # type: ignore[type-arg]
             and cleaned.get("published_at") is None
         ):
             cleaned["published_at"] = timezone.now()
+        return cleaned
+
+
+class InfographicForm(PictureForm, VisualForm):
+    """The data table is typed as CSV and stored as checked rows."""
+
+    table_text = forms.CharField(
+        label=_("Data table"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Optional. One row a line, cells separated by commas (CSV; quote a "
+            "cell that holds a comma); the first line is the header. The first "
+            "column names each row."
+        ),
+    )
+
+    class Meta:
+        model = Infographic
+        fields = [
+            "title", "slug", "description", "image", "alt_text", "long_description",
+            "credit", "status", "published_at",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.data_table:
+            self.fields["table_text"].initial = table_text(self.instance.data_table)
+
+    def clean_table_text(self) -> list[list[str]]:
+        return parse_table_text(self.cleaned_data.get("table_text", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "table_text" in cleaned:
+            self.instance.data_table = cleaned["table_text"]
         return cleaned

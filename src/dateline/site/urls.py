@@ -15,6 +15,12 @@ urlpatterns = [
     path("preview/<id:pk>/", views.article_preview, name="article-preview"),
     path("galleries/", views.gallery_list, name="gallery-list"),
     path("galleries/<slug:slug>/", views.gallery_detail, name="gallery-detail"),
+    path("infographics/", views.infographic_list, name="infographic-list"),
+    path(
+        "infographics/<slug:slug>/",
+        views.infographic_detail,
+        name="infographic-detail",
+    ),
     path("topics/", views.topic_index, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
     path("persons/<slug:slug>/", views.person_detail, name="person-detail"),

@@ -51,6 +51,8 @@ class Command(BaseCommand):
             )
             galleries = loader.load_galleries()
             self.stdout.write(f"Photo galleries: {galleries} published.")
+            infographics = loader.load_infographics()
+            self.stdout.write(f"Infographics: {infographics} published.")
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
