@@ -213,13 +213,32 @@ MEDIA_ROOT = DATA_DIR / "media"
 # One machine serves its own uploads; set false when nginx or a CDN does.
 DATELINE_SERVE_MEDIA: bool = env.bool("DATELINE_SERVE_MEDIA", default=True)
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
 WHITENOISE_MAX_AGE = 60
+
+# Uploads and their renditions in an S3-compatible bucket instead (AWS S3,
+# MinIO, Ceph, …), switched on by naming the bucket. Files are public and
+# their names never reused, so a CDN can cache them for good.
+DATELINE_S3_BUCKET: str = env.str("DATELINE_S3_BUCKET", default="")
+if DATELINE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DATELINE_S3_BUCKET,
+            "endpoint_url": env.str("DATELINE_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("DATELINE_S3_REGION", default=None),
+            "access_key": env.str("DATELINE_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("DATELINE_S3_SECRET_ACCESS_KEY", default=None),
+            "custom_domain": env.str("DATELINE_S3_PUBLIC_DOMAIN", default=None),
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
 
 # --- Security ----------------------------------------------------------------
 

@@ -138,3 +138,57 @@ def test_a_bad_variable_stops_the_start_and_is_named(
     )
     assert result.returncode != 0
     assert variable in result.stderr
+
+
+def storage_in_a_fresh_process(tmp_path: Path, **variables: str) -> dict[str, str]:
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json, django; django.setup();"
+        "from django.conf import settings;"
+        "from django.core.files.storage import storages; s = storages['default'];"
+        "print(json.dumps({'backend': settings.STORAGES['default']['BACKEND'],"
+        " 'class': type(s).__name__, 'url': s.url('photos/a b.jpg'),"
+        " 'bucket': getattr(s, 'bucket_name', ''),"
+        " 'endpoint': getattr(s, 'endpoint_url', '') or ''}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            "DJANGO_SETTINGS_MODULE": "dateline.settings",
+            "DATELINE_DATA_DIR": str(tmp_path),
+            "PATH": "",
+            **variables,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    output: dict[str, str] = json.loads(result.stdout)
+    return output
+
+
+def test_media_are_local_files_unless_a_bucket_is_named(tmp_path: Path) -> None:
+    local = storage_in_a_fresh_process(tmp_path)
+    assert local["class"] == "FileSystemStorage"
+    assert local["url"] == "/media/photos/a%20b.jpg"
+
+
+def test_naming_a_bucket_stores_media_in_s3_compatible_storage(tmp_path: Path) -> None:
+    remote = storage_in_a_fresh_process(
+        tmp_path,
+        DATELINE_S3_BUCKET="agency-media",
+        DATELINE_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        DATELINE_S3_REGION="eu-central-1",
+        DATELINE_S3_ACCESS_KEY_ID="test-key",
+        DATELINE_S3_SECRET_ACCESS_KEY="test-secret",
+        DATELINE_S3_PUBLIC_DOMAIN="media.example.org",
+    )
+    assert remote["backend"] == "storages.backends.s3.S3Storage"
+    assert remote["class"] == "S3Storage"
+    assert remote["bucket"] == "agency-media"
+    assert remote["endpoint"] == "http://127.0.0.1:9000"
+    # Public, unsigned addresses on the CDN's host: no request is made for them.
+    assert remote["url"] == "https://media.example.org/photos/a%20b.jpg"

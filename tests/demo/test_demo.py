@@ -73,6 +73,9 @@ def test_items_carry_their_tags_photos_and_authors(demo: str) -> None:
         assert (photo.width, photo.height) == (photo.image.width, photo.image.height)
         assert photo.credit
         assert photo.alt_text
+        assert {e["type"] for e in photo.renditions} == {
+            "image/avif", "image/webp", "image/jpeg",
+        }  # fmt: skip
     assert not Article.objects.filter(topics=None).exists()
     authors = set(Article.objects.values_list("created_by__username", flat=True))
     assert authors == {"reporter"}
@@ -233,3 +236,49 @@ def test_reset_replaces_the_house_adverts_instead_of_doubling_them(demo: str) ->
     count = Advert.objects.count()
     run_demo("--reset")
     assert Advert.objects.count() == count
+
+
+def test_the_demo_has_photo_galleries_with_drawn_pictures_and_a_hidden_draft(
+    demo: str, client: Client
+) -> None:
+    from dateline.content.models import Gallery
+
+    assert "Photo galleries: 3 published." in demo
+    public = list(Gallery.objects.public().newest_first())
+    assert len(public) == 3
+    for gallery in public:
+        links = list(gallery.gallery_photos.select_related("photo"))
+        assert len(links) >= 4
+        assert gallery.cover == links[0].photo
+        for link in links:
+            assert link.photo.renditions
+            assert link.photo.alt_text
+            assert link.photo.credit.startswith("© Meridian News Agency/")
+        assert client.get(gallery.get_absolute_url()).status_code == 200
+    draft = Gallery.objects.exclude(pk__in=[g.pk for g in public]).get()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    home = client.get("/").content.decode()
+    assert public[0].title in home
+    assert draft.title not in home
+
+
+def test_the_demo_infographics_are_drawn_from_their_data_tables(
+    demo: str, client: Client
+) -> None:
+    from dateline.content.models import Infographic
+
+    assert "Infographics: 3 published." in demo
+    charts = list(Infographic.objects.public())
+    assert len(charts) == 3
+    for chart in charts:
+        assert chart.renditions
+        assert len(chart.data_table) >= 4
+        spec = next(
+            s
+            for s in loader._read("infographics.toml")["infographic"]
+            if s["slug"] == chart.slug
+        )
+        assert [row[1] for row in chart.data_table[1:]] == [
+            f"{float(value):g}" for _, value in spec["rows"]
+        ]
+        assert client.get(chart.get_absolute_url()).status_code == 200

@@ -157,15 +157,15 @@ def test_the_blocks_cost_one_query_then_none_while_cached(
     url = story.get_absolute_url()
     client.get(url)  # Most read and the blocks are computed, then cached
     client.get("/")
-    # The article page's six queries (see tests/site), and no more.
-    with django_assert_num_queries(6):
+    # The article page's eight queries (see tests/site), and no more.
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
     selectors.forget_blocks()
     with CaptureQueriesContext(connection) as cold:
         client.get(url)
     partner_queries = [q for q in cold.captured_queries if "partners_" in q["sql"]]
     assert len(partner_queries) == 1
-    assert len(cold.captured_queries) == 7
+    assert len(cold.captured_queries) == 9
     with CaptureQueriesContext(connection) as warm:
         client.get("/")
     assert not [q for q in warm.captured_queries if "partners_" in q["sql"]]

@@ -317,8 +317,9 @@ def test_home_costs_the_same_queries_whatever_the_number_of_sections(
     for i in range(10):
         public_row(desks["world"], timezone.now() - timedelta(minutes=i))
     client.get("/")
-    # sections, top slots, urgent fallback, news feed, every section block
-    with django_assert_num_queries(5):
+    # sections, top slots, urgent fallback, news feed, every section block,
+    # the "Photo" block's galleries, the "Infographics" block
+    with django_assert_num_queries(7):
         client.get("/")
 
 

@@ -13,6 +13,9 @@ from dateline.content.models import (
     Article,
     ArticleTopic,
     Correction,
+    Gallery,
+    GalleryPhoto,
+    Infographic,
     Person,
     Section,
     Topic,
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from dateline.content.models import ArticleQuerySet
+    from dateline.content.models import ArticleQuerySet, VisualQuerySet
 
 LIST_FIELDS = (
     "id", "headline", "lead", "published_at", "updated_at", "urgency",
@@ -31,6 +34,7 @@ LIST_FIELDS = (
 PHOTO_FIELDS = (
     "lead_photo__id", "lead_photo__image", "lead_photo__width",
     "lead_photo__height", "lead_photo__alt_text", "lead_photo__credit",
+    "lead_photo__renditions",
 )  # fmt: skip
 
 
@@ -175,3 +179,70 @@ def active_topics(
         [row["topic_id"] for row in rows]
     )
     return [ActiveTopic(topics[row["topic_id"]], row["items"]) for row in rows]
+
+
+# --- Galleries -------------------------------------------------------------------
+
+COVER_FIELDS = (
+    "cover__id", "cover__image", "cover__width", "cover__height",
+    "cover__alt_text", "cover__renditions",
+)  # fmt: skip
+
+
+def gallery_listing(*, now: datetime | None = None) -> VisualQuerySet:
+    """Public galleries, newest first, each with its photo count and cover:
+    one query for any number of them."""
+    rows: VisualQuerySet = (
+        Gallery.objects.public(now=now)
+        .newest_first()
+        .select_related("cover")
+        .only("id", "title", "slug", "description", "published_at", *COVER_FIELDS)
+        .annotate(photo_count=Count("gallery_photos"))
+    )
+    return rows
+
+
+def recent_galleries(*, limit: int, now: datetime | None = None) -> list[Gallery]:
+    """The "Photo" block: the newest public galleries, in one query."""
+    return list(gallery_listing(now=now)[:limit])
+
+
+def public_gallery(slug: str, *, now: datetime | None = None) -> Gallery | None:
+    return Gallery.objects.public(now=now).filter(slug=slug).first()
+
+
+def gallery_photos(gallery: Gallery) -> list[GalleryPhoto]:
+    """A gallery's photos in the editor's order, in one query."""
+    return list(
+        GalleryPhoto.objects.filter(gallery=gallery)
+        .select_related("photo")
+        .order_by("position", "id")
+    )
+
+
+# --- Infographics ----------------------------------------------------------------
+
+INFOGRAPHIC_LIST_FIELDS = (
+    "id", "title", "slug", "description", "published_at", "image", "width",
+    "height", "alt_text", "renditions",
+)  # fmt: skip
+
+
+def infographic_listing(*, now: datetime | None = None) -> VisualQuerySet:
+    rows: VisualQuerySet = (
+        Infographic.objects.public(now=now)
+        .newest_first()
+        .only(*INFOGRAPHIC_LIST_FIELDS)
+    )
+    return rows
+
+
+def recent_infographics(
+    *, limit: int, now: datetime | None = None
+) -> list[Infographic]:
+    """The "Infographics" block: the newest public ones, in one query."""
+    return list(infographic_listing(now=now)[:limit])
+
+
+def public_infographic(slug: str, *, now: datetime | None = None) -> Infographic | None:
+    return Infographic.objects.public(now=now).filter(slug=slug).first()

@@ -11,6 +11,7 @@ import secrets
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,20 +22,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from dateline.content import services
+from dateline.content import renditions, services
 from dateline.content.models import (
     Article,
     ArticlePerson,
     ArticleTopic,
     Correction,
+    Gallery,
+    Infographic,
     Person,
     Photo,
     RelatedArticle,
     Section,
     Topic,
     TopStory,
+    VisualStatus,
 )
-from dateline.demo.pictures import draw_picture
+from dateline.demo.pictures import draw_bar_chart, draw_picture
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -134,8 +138,11 @@ def reset() -> None:
                 "accounts; refusing to delete them. Point DATELINE_DATABASE_URL or "
                 "DATELINE_DATA_DIR at a demo database instead."
             )
+        Gallery.objects.all().delete()
+        for infographic in Infographic.objects.all():
+            services.delete_picture(picture=infographic)
         for photo in Photo.objects.all():
-            photo.image.delete(save=False)
+            services.delete_picture(picture=photo)
         Correction.objects.all().delete()
         TopStory.objects.all().delete()
         RelatedArticle.objects.all().delete()
@@ -209,6 +216,16 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         )
 
 
+@lru_cache(maxsize=256)
+def drawn_picture(
+    subject: str, *, seed: str
+) -> tuple[bytes, tuple[renditions.EncodedRendition, ...]]:
+    """A demo picture and its renditions, drawn and encoded once per process
+    (the same seed always gives the same picture): a reload is quick."""
+    picture = draw_picture(subject, seed=seed)
+    return picture, tuple(renditions.encode_renditions(picture))
+
+
 def _create_item(
     item: dict[str, Any],
     *,
@@ -222,12 +239,14 @@ def _create_item(
     photo = None
     if "photo" in item:
         spec = item["photo"]
-        picture = draw_picture(spec["subject"], seed=item["key"])
-        photo = Photo.objects.create(
-            image=ContentFile(picture, name=f"{item['key']}.jpg"),
+        picture, encoded = drawn_picture(spec["subject"], seed=item["key"])
+        photo = services.create_photo(
+            data=picture,
+            name=f"{item['key']}.jpg",
             caption=spec["caption"],
             credit=f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}",
             alt_text=spec["alt"],
+            encoded=encoded,
         )
     article = Article(
         headline=item["headline"],
@@ -360,3 +379,75 @@ def load_cities() -> int:
         )
         count += 1
     return count
+
+
+def load_galleries(*, now: datetime | None = None) -> int:
+    """The demo's photo galleries (data/galleries.toml), their pictures drawn
+    and given renditions like any upload. Returns how many are public."""
+    now = now or timezone.now()
+    public = 0
+    with transaction.atomic():
+        for spec in _read("galleries.toml")["gallery"]:
+            credit = f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}"
+            photos = []
+            for index, shot in enumerate(spec["photos"]):
+                seed = f"{spec['slug']}-{index}"
+                picture, encoded = drawn_picture(shot["subject"], seed=seed)
+                photo = services.create_photo(
+                    data=picture,
+                    name=f"{seed}.jpg",
+                    caption=shot["caption"],
+                    credit=credit,
+                    alt_text=shot["alt"],
+                    encoded=encoded,
+                )
+                photos.append((photo, ""))
+            gallery = Gallery(
+                slug=spec["slug"], title=spec["title"], description=spec["description"]
+            )
+            if spec.get("status", "published") == "published":
+                gallery.status = VisualStatus.PUBLISHED
+                gallery.published_at = now - timedelta(hours=float(spec["hours_ago"]))
+            services.save_visual(item=gallery)
+            services.set_gallery_photos(gallery=gallery, photos=photos)
+            public += gallery.is_public(now=now)
+    return public
+
+
+@lru_cache(maxsize=32)
+def drawn_chart(
+    title: str, rows: tuple[tuple[str, float], ...], *, unit: str, seed: str
+) -> tuple[bytes, tuple[renditions.EncodedRendition, ...]]:
+    """A demo chart and its renditions, made once per process."""
+    chart = draw_bar_chart(title, list(rows), unit=unit, seed=seed)
+    return chart, tuple(renditions.encode_renditions(chart))
+
+
+def load_infographics(*, now: datetime | None = None) -> int:
+    """The demo's infographics (data/infographics.toml): bar charts drawn from
+    the same rows that make their data tables. Returns how many there are."""
+    now = now or timezone.now()
+    specs = _read("infographics.toml")["infographic"]
+    with transaction.atomic():
+        for spec in specs:
+            rows = [(str(name), float(value)) for name, value in spec["rows"]]
+            chart, encoded = drawn_chart(
+                spec["title"], tuple(rows), unit=spec["unit"], seed=spec["slug"]
+            )
+            infographic = Infographic(
+                slug=spec["slug"],
+                title=spec["title"],
+                description=spec["description"],
+                image=ContentFile(chart, name=f"{spec['slug']}.png"),
+                alt_text=spec["alt"],
+                long_description=spec.get("long_description", ""),
+                credit=f"© {settings.DATELINE_AGENCY_NAME}",
+                data_table=[
+                    list(spec["columns"]),
+                    *([name, f"{value:g}"] for name, value in rows),
+                ],
+                status=VisualStatus.PUBLISHED,
+                published_at=now - timedelta(hours=float(spec["hours_ago"])),
+            )
+            services.save_infographic(infographic=infographic, encoded=encoded)
+    return len(specs)

@@ -22,6 +22,9 @@ from dateline.content import access, services
 from dateline.content.models import (
     Article,
     Correction,
+    Gallery,
+    GalleryPhoto,
+    Infographic,
     Person,
     Photo,
     RelatedArticle,
@@ -29,7 +32,12 @@ from dateline.content.models import (
     Topic,
     TopStory,
 )
-from dateline.newsroom.forms import ArticleForm
+from dateline.newsroom.forms import (
+    ArticleForm,
+    InfographicForm,
+    PhotoForm,
+    VisualForm,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -70,10 +78,30 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PhotoForm
     list_display = ["thumbnail", "caption", "credit", "created_at"]
-    readonly_fields = ["thumbnail", "width", "height"]
+    readonly_fields = ["thumbnail", "width", "height", "rendition_summary"]
     search_fields = ["caption", "credit", "alt_text"]
-    fields = ["image", "thumbnail", "caption", "credit", "alt_text", "width", "height"]
+    fields = [
+        "image", "thumbnail", "caption", "credit", "alt_text", "width", "height",
+        "rendition_summary",
+    ]  # fmt: skip
+
+    def save_model(
+        self, request: HttpRequest, obj: Photo, form: ModelForm[Photo], change: bool
+    ) -> None:
+        services.save_photo(photo=obj, actor=_staff_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
+        services.delete_picture(picture=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+        for photo in queryset:
+            services.delete_picture(picture=photo)
+
+    @admin.display(description=_("renditions"))
+    def rendition_summary(self, photo: Photo) -> str:
+        return rendition_summary(photo)
 
     @admin.display(description=_("preview"))
     def thumbnail(self, photo: Photo) -> str:
@@ -84,6 +112,16 @@ class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             photo.image.url,
             photo.alt_text,
         )
+
+
+def rendition_summary(picture: Any) -> str:
+    """E.g. "image/avif, image/webp, image/jpeg at 320, 640, 960, 1200 px"."""
+    entries = picture.renditions
+    if not entries:
+        return str(_("None yet: run “dateline renditions”."))
+    types = list(dict.fromkeys(e["type"] for e in entries))
+    widths = sorted({e["width"] for e in entries})
+    return f"{', '.join(types)} at {', '.join(map(str, widths))} px"
 
 
 class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -342,6 +380,81 @@ class TopStoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def live(self, slot: TopStory) -> bool:
         # A slot whose item is not public stays dark until it is.
         return slot.article.is_public()
+
+
+class GalleryPhotoInline(admin.TabularInline):  # type: ignore[type-arg]
+    """The gallery's photos, shown in the order of their positions."""
+
+    model = GalleryPhoto
+    autocomplete_fields = ["photo"]
+    fields = ["photo", "position", "caption"]
+    extra = 1
+    ordering = ["position", "id"]
+
+
+class VisualAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Galleries and infographics: drafts until published; only published ones
+    whose time has come are shown to readers; withdrawn ones never again."""
+
+    form = VisualForm
+    list_display = ["title", "status", "published_at", "live"]
+    list_filter = ["status"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    ordering = ["-id"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        services.save_visual(item=obj, actor=_staff_user(request))
+
+    @admin.display(description=_("shown to readers"), boolean=True)
+    def live(self, item: Any) -> bool:
+        return bool(item.is_public())
+
+
+@admin.register(Gallery)
+class GalleryAdmin(VisualAdmin):
+    inlines = [GalleryPhotoInline]
+    autocomplete_fields = ["cover"]
+    fields = [
+        "title", "slug", "description", "cover", "status", "published_at",
+    ]  # fmt: skip
+
+    def save_related(
+        self, request: HttpRequest, form: Any, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        services.fill_gallery_cover(gallery=form.instance)
+
+
+@admin.register(Infographic)
+class InfographicAdmin(VisualAdmin):
+    form = InfographicForm
+    readonly_fields = ["width", "height", "rendition_summary"]
+    fields = [
+        "title", "slug", "description", "image", "alt_text", "long_description",
+        "table_text", "credit", "width", "height", "rendition_summary", "status",
+        "published_at",
+    ]  # fmt: skip
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        services.save_infographic(infographic=obj, actor=_staff_user(request))
+
+    def delete_model(self, request: HttpRequest, obj: Infographic) -> None:
+        services.delete_picture(picture=obj)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Infographic]
+    ) -> None:
+        for infographic in queryset:
+            services.delete_picture(picture=infographic)
+
+    @admin.display(description=_("renditions"))
+    def rendition_summary(self, infographic: Infographic) -> str:
+        return rendition_summary(infographic)
 
 
 @admin.register(Correction)

@@ -7,10 +7,21 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from dateline.content.models import Article, Person, Topic
+from dateline.content import renditions
+from dateline.content.datatable import parse_table_text, table_text
+from dateline.content.models import (
+    Article,
+    Infographic,
+    Person,
+    Photo,
+    Topic,
+    VisualStatus,
+)
 from dateline.newsroom.locking import changes_since
 
 
@@ -101,4 +112,87 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
                 ),
                 code="stale",
             )
+        return cleaned
+
+
+class PictureForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A form with a picture upload, checked by content.renditions so that a
+    file that is not a usable picture (or is too big, or a decompression bomb)
+    gets a message saying why, before anything is stored."""
+
+    image = forms.FileField(
+        label=_("image"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+        help_text=_("JPEG, PNG, WebP or GIF. Smaller sizes are made on saving."),
+    )
+
+    def clean_image(self) -> Any:
+        upload = self.cleaned_data.get("image")
+        if not isinstance(upload, UploadedFile):
+            return upload  # the stored picture, unchanged
+        try:
+            renditions.check_size(upload.size)
+            upload.seek(0)
+            renditions.open_image(upload.read())
+        except renditions.ImageRejectedError as error:
+            raise forms.ValidationError(str(error), code="invalid_image") from None
+        finally:
+            upload.seek(0)
+        return upload
+
+
+class PhotoForm(PictureForm):
+    class Meta:
+        model = Photo
+        fields = ["image", "caption", "credit", "alt_text"]
+
+
+class VisualForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Galleries and infographics: published without a time means now."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (
+            cleaned.get("status") == VisualStatus.PUBLISHED
+            and cleaned.get("published_at") is None
+        ):
+            cleaned["published_at"] = timezone.now()
+        return cleaned
+
+
+class InfographicForm(PictureForm, VisualForm):
+    """The data table is typed as CSV and stored as checked rows."""
+
+    table_text = forms.CharField(
+        label=_("Data table"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Optional. One row a line, cells separated by commas (CSV; quote a "
+            "cell that holds a comma); the first line is the header. The first "
+            "column names each row."
+        ),
+    )
+
+    class Meta:
+        model = Infographic
+        fields = [
+            "title", "slug", "description", "image", "alt_text", "long_description",
+            "credit", "status", "published_at",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.data_table:
+            self.fields["table_text"].initial = table_text(self.instance.data_table)
+
+    def clean_table_text(self) -> list[list[str]]:
+        return parse_table_text(self.cleaned_data.get("table_text", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "table_text" in cleaned:
+            self.instance.data_table = cleaned["table_text"]
         return cleaned

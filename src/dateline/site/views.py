@@ -64,6 +64,11 @@ FEED_PAGE_SIZE = 30
 TOPIC_INDEX_PAGE_SIZE = 300
 ACTIVE_TOPICS = 24
 ACTIVE_WITHIN = timedelta(days=7)
+# The "Photo" block on the home and article pages, and the galleries page.
+GALLERY_BLOCK = 4
+GALLERIES_PAGE_SIZE = 12
+INFOGRAPHIC_BLOCK = 4
+INFOGRAPHICS_PAGE_SIZE = 12
 
 
 class InvalidFeedLinkError(Exception):
@@ -83,6 +88,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
             "partner_blocks": link_blocks_widget(),
+            "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
+            "infographics": selectors.recent_infographics(limit=INFOGRAPHIC_BLOCK),
             "structured_data": [
                 jsonld.script_json(
                     jsonld.website(
@@ -445,6 +452,8 @@ def render_article(
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
         "partner_blocks": link_blocks_widget(),
+        "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
+        "infographics": selectors.recent_infographics(limit=INFOGRAPHIC_BLOCK),
     }
     if article.published_at is not None and not preview:
         context["structured_data"] = _breadcrumbs(
@@ -544,3 +553,47 @@ def city_list(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _listing_page(request: HttpRequest, rows: Any, size: int) -> Any:
+    """A page of a listing; a page number we never link to is a 404."""
+    paginator = Paginator(rows, size)
+    raw = request.GET.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise Http404
+    number = int(raw)
+    if number < 1 or (number > 1 and number > paginator.num_pages):
+        raise Http404
+    return paginator.get_page(number)
+
+
+def gallery_list(request: HttpRequest) -> HttpResponse:
+    """Public galleries, newest first, a page of them at a time."""
+    page = _listing_page(request, selectors.gallery_listing(), GALLERIES_PAGE_SIZE)
+    return render(request, "site/gallery_list.html", {"galleries": page})
+
+
+def gallery_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    gallery = selectors.public_gallery(slug)
+    if gallery is None:
+        raise Http404
+    return render(
+        request,
+        "site/gallery_detail.html",
+        {"gallery": gallery, "photos": selectors.gallery_photos(gallery)},
+    )
+
+
+def infographic_list(request: HttpRequest) -> HttpResponse:
+    """Public infographics, newest first, a page of them at a time."""
+    page = _listing_page(
+        request, selectors.infographic_listing(), INFOGRAPHICS_PAGE_SIZE
+    )
+    return render(request, "site/infographic_list.html", {"infographics": page})
+
+
+def infographic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    infographic = selectors.public_infographic(slug)
+    if infographic is None:
+        raise Http404
+    return render(request, "site/infographic_detail.html", {"infographic": infographic})

@@ -64,6 +64,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Advertising: {adverts} house adverts for the agency's own services."
             )
+            galleries = loader.load_galleries()
+            self.stdout.write(f"Photo galleries: {galleries} published.")
+            infographics = loader.load_infographics()
+            self.stdout.write(f"Infographics: {infographics} published.")
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
