@@ -189,3 +189,13 @@ def test_the_header_converter_follows_the_setting(client, settings) -> None:
     assert "<option selected>CHF</option>" in text
     settings.DATELINE_CURRENCIES = []
     assert "data-converter" not in client.get("/").content.decode()
+
+
+def test_the_command_reads_a_bank_address_and_names_one_that_fails() -> None:
+    from tests.loopback import serve
+
+    with serve({"/daily.xml": CBR.read_bytes(), "/down.xml": (503, b"")}) as bank:
+        assert "from cbr" in load("cbr", bank.url("/daily.xml"))
+        with pytest.raises(CommandError, match=r"answered 503\. Nothing was imported"):
+            load("cbr", bank.url("/down.xml"))
+    assert Rate.objects.filter(source="cbr").exists()

@@ -207,6 +207,6 @@ def test_the_blocks_still_show_when_the_cache_is_down(
     def down(*args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("cache down")
 
-    monkeypatch.setattr(selectors.cache, "get", down)
-    monkeypatch.setattr(selectors.cache, "set", down)
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
     assert rows(asides(client, "/")["In other media"])[0][0] == "Still here"

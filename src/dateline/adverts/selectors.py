@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import redis
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
 from dateline.adverts.models import Advert, Placement
 from dateline.adverts.sanitize import snippet_for_page
+from dateline.core.blockcache import CACHE_FAILURES, forget_block
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 CACHE_KEY = "adverts:live"
 FRESH_SECONDS = 60
 # What an unavailable shared cache (Redis) raises through Django's cache API.
-CACHE_FAILURES = (redis.RedisError, OSError)
 
 LANDMARK_LABELS = {
     # Each advert is a landmark of its own; their names differ so that a
@@ -135,7 +134,4 @@ def _shown(advert: Advert) -> ShownAdvert | None:
 
 def forget_live_adverts() -> None:
     """Drop the cached choice: the next page reads the adverts afresh."""
-    try:
-        cache.delete(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Adverts: the cache is unavailable.", exc_info=True)
+    forget_block(CACHE_KEY, label="Adverts")

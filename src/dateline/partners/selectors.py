@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import redis
-from django.core.cache import cache
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
+from dateline.core.blockcache import cached_block, forget_block
 from dateline.partners.models import Block, PartnerLink
 
 logger = logging.getLogger(__name__)
@@ -24,7 +23,6 @@ BLOCKS = (Block.OTHER_MEDIA, Block.PARTNER_NEWS)
 FRESH_SECONDS = 60
 CACHE_KEY = "partners:blocks"
 # What an unavailable shared cache (Redis) raises through Django's cache API.
-CACHE_FAILURES = (redis.RedisError, OSError)
 
 
 @dataclass(frozen=True)
@@ -87,29 +85,11 @@ def link_blocks() -> list[LinkBlock]:
 
 def link_blocks_widget() -> list[LinkBlock]:
     """The blocks for a page: from the cache, else one query (then cached)."""
-    try:
-        cached: list[LinkBlock] | None = cache.get(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Partner links: the cache is unavailable.", exc_info=True)
-        return link_blocks()
-    if cached is not None:
-        return cached
-    blocks = link_blocks()
-    try:
-        cache.set(CACHE_KEY, blocks, timeout=FRESH_SECONDS)
-    except CACHE_FAILURES:
-        logger.warning("Partner links: the cache is unavailable.", exc_info=True)
-    return blocks
+    return cached_block(
+        CACHE_KEY, link_blocks, seconds=FRESH_SECONDS, label="Partner links"
+    )
 
 
 def forget_blocks() -> None:
     """Drop the cached blocks: a link or feed changed."""
-    try:
-        cache.delete(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning(
-            "Partner links: the cache is unavailable; the blocks catch up "
-            "within %s seconds.",
-            FRESH_SECONDS,
-            exc_info=True,
-        )
+    forget_block(CACHE_KEY, label="Partner links")

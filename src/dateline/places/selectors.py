@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
+from dateline.core.blockcache import cached_block, forget_block
 from dateline.core.timefmt import utc_offset_label
 from dateline.places.models import City, is_time_zone
 from dateline.places.weather import is_weather_on
@@ -40,7 +39,6 @@ CACHE_KEY = "places:cities:v1"
 # a shell) show within this time.
 CACHE_SECONDS = 15 * 60
 # What an unavailable shared cache (Redis) raises through Django's cache API.
-CACHE_FAILURES = (redis.RedisError, OSError)
 # Weather older than this is not shown: no weather beats stale weather.
 WEATHER_FRESH_FOR = timedelta(hours=3)
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -101,19 +99,7 @@ class CityNow:
 def active_cities() -> list[CityEntry]:
     """Every city offered to readers, in the newsroom's order: from the cache,
     or one query."""
-    try:
-        cached: list[CityEntry] | None = cache.get(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Cities: the cache is unavailable.", exc_info=True)
-        return _read_cities()
-    if cached is not None:
-        return cached
-    cities = _read_cities()
-    try:
-        cache.set(CACHE_KEY, cities, timeout=CACHE_SECONDS)
-    except CACHE_FAILURES:
-        logger.warning("Cities: the cache is unavailable.", exc_info=True)
-    return cities
+    return cached_block(CACHE_KEY, _read_cities, seconds=CACHE_SECONDS, label="Cities")
 
 
 def _read_cities() -> list[CityEntry]:
@@ -153,10 +139,7 @@ def _weather_entry(city: City) -> WeatherEntry | None:
 
 def forget_cities() -> None:
     """Drop the cached cities; the next page reads them afresh."""
-    try:
-        cache.delete(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Cities: the cache is unavailable.", exc_info=True)
+    forget_block(CACHE_KEY, label="Cities")
 
 
 def find_city(cities: list[CityEntry], slug: object) -> CityEntry | None:

@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import redis
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
 from dateline.content.models import Article
+from dateline.core.blockcache import CACHE_FAILURES
 from dateline.popularity.counters import get_counter
 from dateline.popularity.windows import Window
 
@@ -32,7 +32,6 @@ FRESH_SECONDS = 60.0
 LOCK_SECONDS = 10
 CACHE_KEY = "popularity:most-read"
 # What an unavailable shared cache (Redis) raises through Django's cache API.
-CACHE_FAILURES = (redis.RedisError, OSError)
 LOCK_KEY = "popularity:most-read:lock"
 
 

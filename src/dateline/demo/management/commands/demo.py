@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["verbosity"] < 2:
+            # The services' own log lines (each advert, each feed) would bury
+            # the summary below; -v 2 shows them.
+            logging.getLogger("dateline").setLevel(logging.WARNING)
         if options["reset"]:
             self.stdout.write("Removing all content and the demo accounts…")
             try:
