@@ -4,6 +4,7 @@ time however many workers look, and the queue runs them (rates as the case)."""
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
@@ -235,3 +237,38 @@ def test_no_partner_feed_and_weather_off_schedule_nothing_for_them(
         names = enqueue_due(now=START)
     assert "refresh-partner-feeds" not in names
     assert "refresh-weather" not in names
+
+
+REDIS_URL = os.environ.get("DATELINE_TEST_REDIS_URL")
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="DATELINE_TEST_REDIS_URL is not set")
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_redis_queue_when_configured(bank: Site) -> None:
+    import django_rq
+
+    # Jobs go to the "default" queue, on the test server's own database.
+    queue_name = "default"
+    with (
+        override_settings(
+            INSTALLED_APPS=[*settings.INSTALLED_APPS, "django_rq"],
+            TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend"}},
+            RQ_QUEUES={queue_name: {"URL": REDIS_URL}},
+            DATELINE_ECB_RATES_URL=bank.url("/ecb.xml"),
+            DATELINE_CBR_RATES_URL=None,
+        ),
+        time_machine.travel(START, tick=False),
+    ):
+        from dateline.markets.tasks import import_rates_task
+
+        try:
+            output = run_worker()
+            queue = django_rq.get_queue(queue_name)
+            assert queue.count == 0
+        finally:
+            django_rq.get_queue(queue_name).empty()
+    assert "import-rates-ecb" in output
+    assert "prune-task-results" not in output  # the database queue's own job
+    assert set(Rate.objects.values_list("source", flat=True)) == {"ecb"}
+    assert import_rates_task.backend == "default"
