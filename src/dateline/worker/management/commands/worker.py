@@ -88,12 +88,11 @@ def _queue_runner(*, once: bool) -> Any:
     if type(backend).__name__ == "RQBackend":
         import django_rq
         from django_tasks_rq import Job
-        from rq import SimpleWorker
 
         # Jobs run in this process, as on the database queue: no fork with
         # the parent's database connections. Run more workers for more room.
         rq_worker = django_rq.get_worker(
-            *sorted(backend.queues), job_class=Job, worker_class=SimpleWorker
+            *sorted(backend.queues), job_class=Job, worker_class="rq.SimpleWorker"
         )
         return lambda: rq_worker.work(burst=once, with_scheduler=True)
     if isinstance(backend, ImmediateBackend):
