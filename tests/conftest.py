@@ -6,6 +6,7 @@ import os
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test.utils import override_settings
 
@@ -23,6 +24,16 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with override_settings(
         STATIC_ROOT=str(static),
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Pages are made afresh for every request; tests/pagecache turns the
+        # page cache on.
+        DATELINE_PAGE_CACHE=False,
+        CACHES={
+            **settings.CACHES,
+            "pages": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "dateline-test-pages",
+            },
+        },
         # Jobs run where they are enqueued; tests of the worker use the queue.
         TASKS={
             "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}

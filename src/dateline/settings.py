@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "dateline.api",
     "dateline.markets",
     "dateline.worker",
+    "dateline.pagecache",
     "dateline.partners",
     "dateline.places",
     "dateline.adverts",
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "dateline.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a kept page costs none of them.
+    "dateline.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "dateline.places.middleware.CityCookieVaryMiddleware",
@@ -163,6 +166,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache -------------------------------------------------------------------
 
 DATELINE_REDIS_URL: str | None = env.str("DATELINE_REDIS_URL", default=None)
+CACHES: dict[str, dict[str, Any]]
 if DATELINE_REDIS_URL:
     CACHES = {
         "default": {
@@ -203,6 +207,29 @@ else:
 # Where the worker reads each day's official exchange rates; unset, no job.
 DATELINE_ECB_RATES_URL: str | None = env.str("DATELINE_ECB_RATES_URL", default=None)
 DATELINE_CBR_RATES_URL: str | None = env.str("DATELINE_CBR_RATES_URL", default=None)
+
+# --- Page cache --------------------------------------------------------------
+
+# Whole pages for readers (dateline/pagecache): in Redis when it is set, else
+# in files under the data dir, which every server process on the machine shares.
+DATELINE_PAGE_CACHE: bool = env.bool("DATELINE_PAGE_CACHE", default=True)
+# How long a kept page may live. Changes to content make pages stale at once;
+# this bounds what changes without an edit (Most read, the weather).
+DATELINE_PAGE_CACHE_SECONDS: int = env.int("DATELINE_PAGE_CACHE_SECONDS", default=60)
+if not 1 <= DATELINE_PAGE_CACHE_SECONDS <= 86_400:
+    raise ImproperlyConfigured("DATELINE_PAGE_CACHE_SECONDS: 1 to 86400 seconds.")
+if DATELINE_REDIS_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": DATELINE_REDIS_URL,
+        "KEY_PREFIX": "dateline-pages",
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "pagecache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    }
 
 # --- Static and media files ------------------------------------------------------
 

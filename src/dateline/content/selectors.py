@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from dateline.content.models import (
@@ -19,6 +19,7 @@ from dateline.content.models import (
     Person,
     Section,
     Topic,
+    VisualStatus,
 )
 
 if TYPE_CHECKING:
@@ -246,3 +247,22 @@ def recent_infographics(
 
 def public_infographic(slug: str, *, now: datetime | None = None) -> Infographic | None:
     return Infographic.objects.public(now=now).filter(slug=slug).first()
+
+
+# --- Scheduled releases -------------------------------------------------------------
+
+
+def next_scheduled_release(*, now: datetime | None = None) -> datetime | None:
+    """When the next scheduled item, gallery or infographic goes public (the
+    page cache starts afresh then): three indexed lookups."""
+    now = now or timezone.now()
+    times = [
+        Article.objects.scheduled(now=now).aggregate(at=Min("published_at"))["at"],
+        *(
+            model.objects.filter(
+                status=VisualStatus.PUBLISHED, published_at__gt=now
+            ).aggregate(at=Min("published_at"))["at"]
+            for model in (Gallery, Infographic)
+        ),
+    ]
+    return min((t for t in times if t is not None), default=None)

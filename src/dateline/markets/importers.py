@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
 
 from dateline.core.fetch import fetch_url
+from dateline.core.signals import rows_changed_in_bulk
 from dateline.markets.models import Rate
 
 # Bigger files are not rate sheets.
@@ -86,6 +87,7 @@ def import_sheet(sheet: RateSheet, *, is_demo: bool = False) -> int:
             )
             for base, quote, rate in sheet.rates
         )
+        rows_changed_in_bulk.send(sender=Rate)
     return len(sheet.rates)
 
 

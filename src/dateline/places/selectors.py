@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dateline.core.blockcache import cached_block, forget_block
 from dateline.core.timefmt import utc_offset_label
+from dateline.core.variants import note_cookie
 from dateline.places.models import City, is_time_zone
 from dateline.places.weather import is_weather_on
 
@@ -184,7 +185,10 @@ def city_for_request(request: HttpRequest) -> CityNow | None:
     """The header's city for this reader; marks the request so that the
     response varies on the cookie it was chosen by."""
     request.dateline_city_read = True  # type: ignore[attr-defined]
-    return reader_city(request.COOKIES.get(COOKIE_NAME))
+    raw = request.COOKIES.get(COOKIE_NAME)
+    chosen = find_city(active_cities(), raw)
+    note_cookie(request, COOKIE_NAME, chosen.slug if chosen else None)
+    return reader_city(raw)
 
 
 def city_was_read(request: HttpRequest) -> bool:

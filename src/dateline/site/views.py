@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from dateline.adverts.selectors import live_adverts
 from dateline.content import access, selectors
 from dateline.content.models import Person, Topic
+from dateline.core.variants import note_cookie, note_tags
 from dateline.feed import filters
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
@@ -76,6 +77,7 @@ class InvalidFeedLinkError(Exception):
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    note_tags(request, "items")
     sections = selectors.navigation_sections()
     blocks = selectors.latest_by_section(sections, limit=HOME_PER_SECTION)
     return render(
@@ -109,6 +111,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def news_feed(request: HttpRequest) -> HttpResponse:
     """All news, newest first, in the sections the reader chose."""
+    note_tags(request, "items")
     sections = selectors.navigation_sections()
     from_query = "sections" in request.GET
     if from_query:
@@ -117,6 +120,14 @@ def news_feed(request: HttpRequest) -> HttpResponse:
         chosen = filters.parse_cookie(
             request.COOKIES.get(filters.COOKIE_NAME), sections
         )
+    raw_cookie = request.COOKIES.get(filters.COOKIE_NAME)
+    note_cookie(
+        request,
+        filters.COOKIE_NAME,
+        raw_cookie
+        if from_query
+        else (chosen.cookie_value if chosen.is_active else None),
+    )
     try:
         page = feed.news_feed(
             section_ids=chosen.section_ids,
@@ -149,6 +160,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     section = next((s for s in sections if s.slug == slug), None)
     if section is None:
         raise Http404
+    note_tags(request, "items", f"section-{section.slug}")
     try:
         page = feed.section_feed(section, before=_before(request), limit=FEED_PAGE_SIZE)
     except InvalidFeedLinkError:
@@ -192,6 +204,7 @@ def topic_index(request: HttpRequest) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
+    note_tags(request, "items", f"topic-{topic.slug}")
     try:
         page = feed.topic_feed(topic, before=_before(request), limit=FEED_PAGE_SIZE)
     except InvalidFeedLinkError:
@@ -215,6 +228,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     person = get_object_or_404(Person, slug=slug)
+    note_tags(request, "items", f"person-{person.slug}")
     try:
         page = feed.person_feed(person, before=_before(request), limit=FEED_PAGE_SIZE)
     except InvalidFeedLinkError:
@@ -250,6 +264,7 @@ def _before(request: HttpRequest) -> Cursor | None:
 
 def search(request: HttpRequest) -> HttpResponse:
     """Search the archive: ranked results with counts, filters and snippets."""
+    note_tags(request, "items")
     sections = selectors.navigation_sections()
     form = SearchForm(request.GET)
     context: dict[str, Any] = {"navigation_sections": sections, "form": form}
@@ -424,6 +439,14 @@ def render_article(
     except PageOutOfRangeError:
         raise Http404 from None
     detail = selectors.article_detail(article)
+    note_tags(
+        request,
+        f"item-{article.pk}",
+        f"section-{article.section.slug}",
+        *(f"topic-{topic.slug}" for topic in detail.topics),
+        *(f"person-{person.slug}" for person in detail.persons),
+        *(f"item-{item.pk}" for item in detail.read_also),
+    )
     canonical = request.build_absolute_uri(article.get_absolute_url())
     page_url = canonical + (f"?page={number}" if number > 1 else "")
     photo = article.lead_photo

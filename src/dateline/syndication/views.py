@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 
+from dateline.core.variants import note_tags
 from dateline.syndication import feeds, sitemaps
 from dateline.syndication.sources import Format, Kind, news_source, source_for
 
@@ -36,6 +37,9 @@ def subject_feed(
 
 
 def _serve(request: HttpRequest, source: Source, format: Format) -> HttpResponse:
+    note_tags(request, "items")
+    if source.slug is not None:
+        note_tags(request, f"{source.kind.value}-{source.slug}")
     response: HttpResponse
     if format is Format.JSON:
         response = HttpResponse(

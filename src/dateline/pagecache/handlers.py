@@ -1,0 +1,44 @@
+"""What makes every kept page stale: any change to what pages show.
+
+Listeners, so that content, the blocks and the newsroom know nothing of the
+page cache. Each change starts a new generation once its transaction commits;
+a change that rolls back changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from dateline.content.signals import article_changed
+from dateline.core.signals import rows_changed_in_bulk
+from dateline.pagecache.store import pages_changed
+
+# The apps whose rows pages show. (Most read is counted outside the cache:
+# its lists are a minute old at most, as is a kept page.)
+SHOWN_APPS = ("content", "partners", "adverts", "places", "markets")
+# Rows of those apps that no page shows.
+NOT_SHOWN = {"HistoricalArticle"}
+
+
+def connect() -> None:
+    article_changed.connect(_article_changed, dispatch_uid="pagecache-article")
+    rows_changed_in_bulk.connect(_row_changed, dispatch_uid="pagecache-bulk")
+    for label in SHOWN_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ in NOT_SHOWN:
+                continue
+            uid = f"pagecache-{label}-{model.__name__}"
+            post_save.connect(_row_changed, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_row_changed, sender=model, dispatch_uid=f"{uid}-del")
+            m2m_changed.connect(_row_changed, sender=model, dispatch_uid=f"{uid}-m2m")
+
+
+def _article_changed(sender: Any, **kwargs: Any) -> None:
+    pages_changed(reason="an item changed")
+
+
+def _row_changed(sender: Any, **kwargs: Any) -> None:
+    pages_changed(reason=f"a {sender.__name__} changed")

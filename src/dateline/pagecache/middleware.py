@@ -1,0 +1,138 @@
+"""The page cache, checked before the heavy middleware (sessions, CSRF, auth).
+
+An anonymous GET or HEAD is answered from the cache when the page is kept
+for the current generation, with a 304 when the client's copy is the same.
+Otherwise the page is made, given its caching headers, and kept if it may be:
+a 200 with no cookie set, nothing private, no ``Vary`` beyond what the key
+holds, and every page-changing cookie understood as sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import cc_delim_re
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+from dateline.core.variants import noted_cookies, noted_tags
+from dateline.pagecache import keys, store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest
+
+MAX_PAGE_BYTES = 2_000_000
+# Shared caches (nginx's micro-cache, a CDN) may keep a page one second and
+# serve it a little longer while they fetch a fresh one; browsers revalidate.
+SHARED_CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=10"
+# Headers that belong to one answer, not to the page.
+NOT_KEPT = {"set-cookie", "date", "x-page-cache"}
+VARY_IN_KEY = {"cookie", "accept-encoding"}
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.DATELINE_PAGE_CACHE or not keys.is_cacheable_request(request):
+            response = self.get_response(request)
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                # A member of staff may see what readers do not.
+                response.headers.setdefault("Cache-Control", "private, no-cache")
+            return response
+        generation = store.current_generation()
+        if generation is None:  # the cache is down: make the page, keep nothing
+            return self.get_response(request)
+        key = keys.page_key(request, generation=generation.token)
+        page = store.read_page(key)
+        if page is not None:
+            return _answer(request, page, generation, hit=True)
+        response = self.get_response(request)
+        if not _may_keep(request, response):
+            return response
+        page = _page_of(request, response)
+        store.keep_page(key, page)
+        return _answer(request, page, generation, hit=False)
+
+
+def _may_keep(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if len(response.content) > MAX_PAGE_BYTES:
+        return False
+    control = {
+        part.split("=")[0].strip().lower()
+        for part in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    if control & {"private", "no-store", "no-cache"}:
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if not vary <= VARY_IN_KEY:
+        return False
+    understood = noted_cookies(request)
+    return all(
+        understood.get(name, "\0") == value
+        for name, value in keys.key_cookies(request).items()
+    )
+
+
+def _page_of(request: HttpRequest, response: HttpResponse) -> store.Page:
+    content = bytes(response.content)
+    headers = [
+        (name, value)
+        for name, value in response.headers.items()
+        if name.lower() not in NOT_KEPT
+    ]
+    tags = noted_tags(request)
+    if tags:
+        headers.append(("Surrogate-Key", " ".join(tags)))
+        headers.append(("Cache-Tag", ",".join(tags)))
+    return store.Page(
+        status=response.status_code,
+        headers=headers,
+        content=content,
+        etag=store.etag_of(content),
+    )
+
+
+def _answer(
+    request: HttpRequest, page: store.Page, generation: store.Generation, *, hit: bool
+) -> HttpResponse:
+    last_modified = generation.last_modified
+    if _is_unchanged(request, page, last_modified):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(page.content, status=page.status)
+        for name, value in page.headers:
+            response[name] = value
+    response["ETag"] = page.etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = SHARED_CACHE_CONTROL
+    if isinstance(response, HttpResponseNotModified):
+        for name, value in page.headers:
+            if name.lower() in {
+                "vary",
+                "content-location",
+                "surrogate-key",
+                "cache-tag",
+            }:
+                response[name] = value
+    response["X-Page-Cache"] = "hit" if hit else "miss"
+    return response
+
+
+def _is_unchanged(
+    request: HttpRequest, page: store.Page, last_modified: int | None
+) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it."""
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or quote_etag(page.etag) in tags
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and last_modified is not None and since >= last_modified

@@ -1,0 +1,148 @@
+"""Where cached pages live, and the one number that makes them all stale.
+
+The site's state has a *generation*: a token that changes, after commit,
+whenever something a page can show changes (an item published, corrected or
+withdrawn, top stories, sections, the blocks). A page is kept under a key
+that includes the generation it was made in, so one write of a new token
+makes every kept page stale in every process at once: O(1) per publish,
+nothing to enumerate. Old entries are never read again and expire.
+
+Tokens are unique (time and randomness), never counters, so two processes
+changing the site at once need no lock: whichever token is written last is
+new to every page made before it, and a page is made after its token was read.
+
+Scheduled items go public with no write at all, so the generation also keeps
+the next scheduled publication time; the first request after it passes
+starts a new generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import secrets
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+
+from dateline.core.blockcache import CACHE_FAILURES
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.core.cache.backends.base import BaseCache
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "generation"
+UNKNOWN_RELEASE = -1.0  # not looked up yet
+NO_RELEASE = math.inf  # nothing scheduled
+
+
+@dataclass(frozen=True)
+class Generation:
+    token: str
+    changed_at: float  # seconds since the epoch
+    # When the next scheduled item goes public (NO_RELEASE: none).
+    next_release_at: float = UNKNOWN_RELEASE
+
+    @property
+    def last_modified(self) -> int | None:
+        """The whole second a page of this generation may call its last
+        change, once that second is over; None before, because a second
+        change within the same second would carry the same date."""
+        second = math.ceil(self.changed_at)
+        return second if time.time() >= second else None
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    etag: str
+
+
+def pages() -> BaseCache:
+    return caches["pages"]
+
+
+def current_generation() -> Generation | None:
+    """The site's generation; None when the page cache cannot be reached."""
+    try:
+        generation: Generation | None = pages().get(GENERATION_KEY)
+        if generation is None:
+            generation = _start_generation(reason="first use")
+        elif generation.next_release_at == UNKNOWN_RELEASE:
+            generation = _with_next_release(generation)
+        elif time.time() >= generation.next_release_at:
+            generation = _start_generation(reason="a scheduled item went public")
+    except CACHE_FAILURES:
+        logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
+        return None
+    return generation
+
+
+def pages_changed(*, reason: str) -> None:
+    """Something pages show has changed: start a new generation once the
+    current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: _start_generation_safely(reason=reason))
+
+
+def _start_generation_safely(*, reason: str) -> None:
+    try:
+        _start_generation(reason=reason)
+    except CACHE_FAILURES:
+        # Pages made before the change expire within DATELINE_PAGE_CACHE_SECONDS.
+        logger.error(
+            "Page cache: could not start a new generation (%s); kept pages "
+            "expire within %s s.",
+            reason,
+            settings.DATELINE_PAGE_CACHE_SECONDS,
+        )
+
+
+def _start_generation(*, reason: str) -> Generation:
+    generation = _with_next_release(
+        Generation(token=secrets.token_hex(8), changed_at=time.time())
+    )
+    logger.debug("Page cache: new generation %s (%s).", generation.token, reason)
+    return generation
+
+
+def _with_next_release(generation: Generation) -> Generation:
+    from dateline.content.selectors import next_scheduled_release
+
+    release: datetime | None = next_scheduled_release()
+    generation = Generation(
+        token=generation.token,
+        changed_at=generation.changed_at,
+        next_release_at=release.timestamp() if release else NO_RELEASE,
+    )
+    pages().set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def read_page(key: str) -> Page | None:
+    try:
+        page: Page | None = pages().get(key)
+    except CACHE_FAILURES:
+        logger.warning("Page cache: unavailable.", exc_info=True)
+        return None
+    return page
+
+
+def keep_page(key: str, page: Page) -> None:
+    try:
+        pages().set(key, page, timeout=settings.DATELINE_PAGE_CACHE_SECONDS)
+    except CACHE_FAILURES:
+        logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
+
+
+def etag_of(content: bytes) -> str:
+    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
