@@ -23,6 +23,8 @@ class Site:
         self.pages = pages
         self.base = ""
         self.requests: list[str] = []
+        # Every request that was not a GET: (method, path, headers in lower case).
+        self.other: list[tuple[str, str, dict[str, str]]] = []
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -44,6 +46,13 @@ def serve(pages: dict[str, Page]) -> Iterator[Site]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_PURGE(self) -> None:  # Varnish's and nginx's purge method
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            site.other.append(("PURGE", self.path, headers))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args: object) -> None:
             pass

@@ -218,6 +218,13 @@ DATELINE_PAGE_CACHE: bool = env.bool("DATELINE_PAGE_CACHE", default=True)
 DATELINE_PAGE_CACHE_SECONDS: int = env.int("DATELINE_PAGE_CACHE_SECONDS", default=60)
 if not 1 <= DATELINE_PAGE_CACHE_SECONDS <= 86_400:
     raise ImproperlyConfigured("DATELINE_PAGE_CACHE_SECONDS: 1 to 86400 seconds.")
+# Caches in front of us (Varnish, nginx with a purge module) to send
+# ``PURGE <path>`` to when an item changes; none by default.
+DATELINE_PURGE_URLS: list[str] = env.list("DATELINE_PURGE_URLS", default=[])
+if any(not url.startswith(("http://", "https://")) for url in DATELINE_PURGE_URLS):
+    raise ImproperlyConfigured(
+        "DATELINE_PURGE_URLS: http(s) addresses of caches, e.g. http://127.0.0.1:6081."
+    )
 if DATELINE_REDIS_URL:
     CACHES["pages"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -121,6 +121,10 @@ def test_serve_rejects_bad_arguments_with_a_clear_error(args: list[str]) -> None
         ("DATELINE_PROXY_HOPS", "-1"),
         ("DATELINE_CURRENCIES", "USD,EURO"),
         ("DATELINE_CURRENCIES", "USD,1AB"),
+        ("DATELINE_PAGE_CACHE_SECONDS", "0"),
+        ("DATELINE_PURGE_URLS", "varnish:6081"),
+        ("DATELINE_TASK_QUEUE", "celery"),
+        ("DATELINE_TASK_QUEUE", "redis"),  # without DATELINE_REDIS_URL
     ],
 )
 def test_a_bad_variable_stops_the_start_and_is_named(

@@ -333,3 +333,63 @@ def test_every_query_parameter_a_cached_page_reads_is_part_of_the_key() -> None:
     assert "page" in read
     # ``next`` is read only by the city picker, which is never kept (no-store).
     assert read - {"next"} <= KEY_PARAMS
+
+
+# --- Purging caches in front ------------------------------------------------------
+
+
+def test_a_publish_purges_the_items_pages_at_each_configured_cache(
+    world: Section,
+) -> None:
+    from dateline.content.models import Topic
+    from tests.loopback import serve
+
+    talks = Topic.objects.create(slug="talks", name="Talks")
+    with serve({}) as varnish, override_settings(DATELINE_PURGE_URLS=[varnish.base]):
+        article = published_article(section=world, headline="Purged story")
+        varnish.other.clear()
+        services.set_article_tags(article=article, topics=[talks], persons=[])
+    paths = [path for method, path, _ in varnish.other if method == "PURGE"]
+    assert set(paths) == {
+        article.get_absolute_url(),
+        "/",
+        "/news/",
+        "/world/",
+        "/topics/talks/",
+    }
+    headers = varnish.other[0][2]
+    assert headers["surrogate-key"].split() == [
+        f"item-{article.pk}",
+        "items",
+        "section-world",
+        "topic-talks",
+    ]
+    assert headers["xkey-purge"] == headers["surrogate-key"]
+
+
+def test_a_cache_that_cannot_be_reached_is_logged_and_publishing_goes_on(
+    world: Section, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with (
+        override_settings(DATELINE_PURGE_URLS=["http://127.0.0.1:9"]),
+        caplog.at_level(logging.WARNING),
+    ):
+        article = published_article(section=world, headline="Still published")
+    assert article.is_public()
+    assert any("Purge not done" in r.getMessage() for r in caplog.records)
+
+
+def test_no_purge_is_sent_by_default(
+    world: Section, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline.pagecache import tasks
+
+    sent: list[object] = []
+    monkeypatch.setattr(tasks, "send_purge", sent.append)
+    published_article(section=world)
+    assert sent == []
+    with override_settings(DATELINE_PURGE_URLS=["http://127.0.0.1:9"]):
+        published_article(section=world)
+    assert len(sent) == 2  # saved, then published: the check above can fail

@@ -7,14 +7,21 @@ a change that rolls back changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from dateline.content.signals import article_changed
 from dateline.core.signals import rows_changed_in_bulk
+from dateline.pagecache.purge import purge_for_article
 from dateline.pagecache.store import pages_changed
+from dateline.pagecache.tasks import purge_pages_task
+
+if TYPE_CHECKING:
+    from dateline.content.models import Article
 
 # The apps whose rows pages show. (Most read is counted outside the cache:
 # its lists are a minute old at most, as is a kept page.)
@@ -36,8 +43,13 @@ def connect() -> None:
             m2m_changed.connect(_row_changed, sender=model, dispatch_uid=f"{uid}-m2m")
 
 
-def _article_changed(sender: Any, **kwargs: Any) -> None:
+def _article_changed(sender: Any, *, article: Article, **kwargs: Any) -> None:
     pages_changed(reason="an item changed")
+    if settings.DATELINE_PURGE_URLS:
+        purge = purge_for_article(article)
+        transaction.on_commit(
+            lambda: purge_pages_task.enqueue(paths=purge.paths, tags=purge.tags)
+        )
 
 
 def _row_changed(sender: Any, **kwargs: Any) -> None:
