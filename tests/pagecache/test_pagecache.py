@@ -393,3 +393,32 @@ def test_no_purge_is_sent_by_default(
     with override_settings(DATELINE_PURGE_URLS=["http://127.0.0.1:9"]):
         published_article(section=world)
     assert len(sent) == 2  # saved, then published: the check above can fail
+
+
+def test_forwarded_headers_and_huge_headers_cannot_poison_a_page(
+    client: Client, story: Article
+) -> None:
+    poisoned = get(
+        client,
+        story.get_absolute_url(),
+        X_Forwarded_Host="evil.example",
+        X_Forwarded_Proto="https",
+        X_Original_Url="/elsewhere/",
+        Accept_Encoding="gzip" + ", x" * 2000,
+        Cookie="dateline_city=" + "a" * 5000,
+    )
+    assert b"evil.example" not in poisoned.content
+    assert b"https://testserver" not in poisoned.content
+    assert "X-Page-Cache" not in poisoned  # a cookie over 200 characters: not kept
+    clean = get(client, story.get_absolute_url())
+    assert b"evil.example" not in clean.content
+    assert b"http://testserver/" in clean.content
+
+
+def test_renaming_a_section_renames_it_in_every_kept_header(
+    client: Client, story: Article, world: Section
+) -> None:
+    get(client, "/")
+    world.name = "World news"
+    world.save()
+    assert b"World news" in get(client, "/").content
