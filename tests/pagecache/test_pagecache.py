@@ -35,8 +35,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def page_cache() -> Iterator[None]:
     with override_settings(DATELINE_PAGE_CACHE=True):
         caches["pages"].clear()
+        store.hot_pages.clear()
         yield
         caches["pages"].clear()
+        store.hot_pages.clear()
 
 
 @pytest.fixture
@@ -300,6 +302,7 @@ def test_pages_are_served_when_the_cache_is_down(
     def down(*args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("cache down")
 
+    get(client, "/")  # kept, in the shared cache and this process's memory
     with monkeypatch.context() as patch:
         patch.setattr(caches["pages"], "get", down)
         response = get(client, "/")
@@ -422,3 +425,23 @@ def test_renaming_a_section_renames_it_in_every_kept_header(
     world.name = "World news"
     world.save()
     assert b"World news" in get(client, "/").content
+
+
+def test_this_processs_copy_of_a_page_expires_with_the_shared_one(
+    client: Client, story: Article
+) -> None:
+    get(client, "/")
+    assert get(client, "/")["X-Page-Cache"] == "hit"
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert get(client, "/")["X-Page-Cache"] == "miss"
+
+
+def test_hot_pages_hold_a_bounded_number_of_pages() -> None:
+    hot = store.HotPages(size=3)
+    page = store.Page(status=200, headers=[], content=b"x", etag='"x"')
+    for n in range(5):
+        hot.put(f"k{n}", page, seconds=60)
+    assert list(hot.entries) == ["k2", "k3", "k4"]
+    assert hot.get("k0") is None
+    hot.put("k5", page, seconds=-1)
+    assert hot.get("k5") is None

@@ -18,11 +18,14 @@ starts a new generation.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import math
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,6 +69,8 @@ class Page:
     headers: list[tuple[str, str]]
     content: bytes
     etag: str
+    # Wall-clock time the shared cache lets this page go.
+    expires_at: float = 0.0
 
 
 def pages() -> BaseCache:
@@ -128,18 +133,66 @@ def _with_next_release(generation: Generation) -> Generation:
     return generation
 
 
+class HotPages:
+    """This process's most recently used pages, in front of the shared cache.
+
+    A key holds the generation, so a copy here is never stale: it only has to
+    expire when the shared entry would. Bounded in entries.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, Page]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Page | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.time():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, page: Page, *, seconds: float) -> None:
+        with self.lock:
+            self.entries[key] = (time.time() + seconds, page)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+# About 200 pages of 50 KB: 10 MB a process.
+hot_pages = HotPages(size=200)
+
+
 def read_page(key: str) -> Page | None:
+    hot = hot_pages.get(key)
+    if hot is not None:
+        return hot
     try:
         page: Page | None = pages().get(key)
     except CACHE_FAILURES:
         logger.warning("Page cache: unavailable.", exc_info=True)
         return None
+    if page is not None:
+        # Kept here no longer than the shared cache keeps it.
+        hot_pages.put(key, page, seconds=page.expires_at - time.time())
     return page
 
 
 def keep_page(key: str, page: Page) -> None:
+    seconds = settings.DATELINE_PAGE_CACHE_SECONDS
+    page = dataclasses.replace(page, expires_at=time.time() + seconds)
+    hot_pages.put(key, page, seconds=seconds)
     try:
-        pages().set(key, page, timeout=settings.DATELINE_PAGE_CACHE_SECONDS)
+        pages().set(key, page, timeout=seconds)
     except CACHE_FAILURES:
         logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
 
