@@ -125,6 +125,9 @@ def test_serve_rejects_bad_arguments_with_a_clear_error(args: list[str]) -> None
         ("DATELINE_PURGE_URLS", "varnish:6081"),
         ("DATELINE_TASK_QUEUE", "celery"),
         ("DATELINE_TASK_QUEUE", "redis"),  # without DATELINE_REDIS_URL
+        ("DATELINE_WEATHER_PROVIDER", "accuweather"),
+        ("DATELINE_WEATHER_URL", "ftp://weather.example.net/forecast"),
+        ("DATELINE_WEATHER_URL", "https://weather.example.net/forecast?latitude=1"),
     ],
 )
 def test_a_bad_variable_stops_the_start_and_is_named(
