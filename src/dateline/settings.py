@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF and auth: a kept page costs none of them.
     "dateline.pagecache.middleware.PageCacheMiddleware",
+    # Inside the page cache: a kept page is kept compressed (the key holds gzip).
+    "dateline.core.compression.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "dateline.places.middleware.CityCookieVaryMiddleware",

@@ -1,4 +1,11 @@
-"""``dateline serve``: the production server (gunicorn) with a safety check first."""
+"""``dateline serve``: the production server (granian, WSGI) with safety checks first.
+
+Granian rather than gunicorn: measured on our pages (README, "Production
+server"), it answers cheap requests (a cached page, robots.txt, static files)
+faster (+16 to +41 % on robots.txt run for run, about 2x on static files),
+keeps connections alive, and is no slower on uncached pages, where the time
+goes to Django.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +18,24 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dateline.core.config import insecure_settings
 
+# A file every page links: if the manifest has no hashed name for it, no
+# page can be rendered.
+PROBE_STATIC_FILE = "site/css/site.css"
+
 
 def default_workers() -> int:
+    """One process per core: pages are CPU-bound (templates, local SQLite)."""
     return max(2, os.cpu_count() or 1)
+
+
+# Threads per worker: a second one overlaps a slow client or query with the
+# next request; more only contend for the GIL (measured: no gain at 4 or 8).
+DEFAULT_THREADS = 2
 
 
 class Command(BaseCommand):
     help = (
-        "Serve Dateline with gunicorn. Refuses to start on an insecure configuration."
+        "Serve Dateline with granian. Refuses to start on an insecure configuration."
     )
     requires_system_checks = []  # run below, with the deploy checks
 
@@ -29,6 +46,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument(
+            "--threads",
+            type=int,
+            default=DEFAULT_THREADS,
+            help="Threads per worker process (default: %(default)s).",
+        )
+        parser.add_argument(
             "--no-collectstatic",
             action="store_true",
             help="Skip gathering static files (when a build step already did).",
@@ -36,10 +59,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port, workers = options["host"], options["port"], options["workers"]
+        threads = options["threads"]
         if not 0 < port < 65536:
             raise CommandError(f"--port {port}: a port is a number from 1 to 65535.")
         if workers < 1:
             raise CommandError("--workers: at least one worker is needed.")
+        if threads < 1:
+            raise CommandError("--threads: at least one thread per worker is needed.")
         problems = insecure_settings(
             debug=settings.DEBUG,
             secret_key_from_env=settings.DATELINE_SECRET_KEY_FROM_ENV,
@@ -55,29 +81,43 @@ class Command(BaseCommand):
         self.check(display_num_errors=False)
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"Dateline on http://{host}:{port}/ with {workers} workers")
-        _run_gunicorn(host=host, port=port, workers=workers)
+        _check_static_files()
+        shown = f"[{host}]" if ":" in host else host
+        self.stdout.write(
+            f"Dateline on http://{shown}:{port}/ with {workers} workers "
+            f"of {threads} threads"
+        )
+        _run_granian(host=host, port=port, workers=workers, threads=threads)
 
 
-def _run_gunicorn(*, host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication
+def _check_static_files() -> None:
+    """Refuse to start when pages could not link their stylesheet: every page
+    would be a 500 (the manifest of hashed names is missing or stale)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
 
-    from dateline.wsgi import application
+    try:
+        staticfiles_storage.url(PROBE_STATIC_FILE)
+    except ValueError:
+        raise CommandError(
+            f"The static files are not gathered in {settings.STATIC_ROOT} "
+            f"(no hashed name for {PROBE_STATIC_FILE}): run `dateline "
+            "collectstatic`, or start without --no-collectstatic."
+        ) from None
 
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
-    class Server(BaseApplication):
-        def load_config(self) -> None:
-            self.cfg.set("bind", bind)
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
-            self.cfg.set("graceful_timeout", 10)
-            if "control_socket" in self.cfg.settings:  # gunicorn 27 and later
-                # Keep gunicorn's control socket with the rest of our files,
-                # not in the home directory.
-                self.cfg.set("control_socket", str(settings.DATA_DIR / "gunicorn.ctl"))
+def _run_granian(*, host: str, port: int, workers: int, threads: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
 
-        def load(self) -> Any:
-            return application
-
-    Server().run()
+    Granian(
+        "dateline.wsgi:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        websockets=False,
+        log_access=True,
+        respawn_failed_workers=True,
+        workers_kill_timeout=10,
+    ).serve()

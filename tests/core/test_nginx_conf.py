@@ -1,0 +1,285 @@
+"""deploy/nginx.conf: valid for nginx, and its micro-cache follows our headers.
+
+Needs Debian's nginx (`apt-get install nginx`); skipped with that reason where
+it is not installed. nginx runs as a child process with every path under a
+temporary prefix, in front of a loopback upstream that answers with the
+headers each test names.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+HOST = "news.example.com"
+
+pytestmark = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (apt-get install nginx)"
+)
+
+# Upstream answers by path: (Cache-Control, Set-Cookie).
+ANSWERS: dict[str, tuple[str | None, str | None]] = {
+    "/public/": ("public, max-age=30, stale-while-revalidate=60", None),
+    "/shared/": ("public, s-maxage=30", None),
+    "/unmarked/": (None, None),
+    "/private/": ("private, max-age=30", None),
+    "/cookie/": ("public, max-age=30", "csrftoken=abc; Path=/"),
+    "/newsroom/": ("public, max-age=30", None),
+    "/cities/": ("public, max-age=30", None),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    served: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:
+        path = self.path.split("?")[0]
+        cache_control, cookie = ANSWERS.get(path, (None, None))
+        self.served.append((self.path, self.headers.get("Accept-Encoding", "")))
+        body = (
+            f"{self.path} served #{len(self.served)} "
+            f"for {self.headers.get('X-Forwarded-For')} "
+            f"over {self.headers.get('X-Forwarded-Proto')}"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Vary", "Cookie")
+        if cache_control:
+            self.send_header("Cache-Control", cache_control)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def site_config(*, prefix: Path, port: int, upstream: int, data_dir: Path) -> str:
+    """deploy/nginx.conf with its CHANGE values pointed into ``prefix``."""
+    text = CONF.read_text()
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+        ("/var/cache/nginx/dateline", str(prefix / "cache")),
+        ("root /srv/dateline/var;", f"root {data_dir};"),
+        ("listen [::]:80 default_server;", ""),
+        ("listen [::]:80;", ""),
+        ("listen 80", f"listen 127.0.0.1:{port}"),
+    ]:
+        assert old in text, f"deploy/nginx.conf no longer has {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+def main_config(prefix: Path, site: Path) -> str:
+    for name in ("logs", "tmp"):
+        (prefix / name).mkdir(exist_ok=True)
+    temps = "\n".join(
+        f"  {kind}_temp_path {prefix / 'tmp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # Started by root, nginx's workers would run as nobody, who cannot enter
+    # the test's private temporary directories.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    return (
+        user + f"pid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'logs' / 'error.log'};\n"
+        "daemon off;\nevents { worker_connections 64; }\n"
+        "http {\n  include /etc/nginx/mime.types;\n  access_log off;\n"
+        f"{temps}\n  include {site};\n}}\n"
+    )
+
+
+def _nginx(prefix: Path, *args: str) -> list[str]:
+    assert NGINX is not None
+    return [
+        NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+        "-e", str(prefix / "logs" / "error.log"), *args,
+    ]  # fmt: skip
+
+
+@dataclass
+class Site:
+    prefix: Path
+    port: int
+    upstream: int
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    data = tmp_path / "var"
+    static = data / "static" / "site" / "css"
+    static.mkdir(parents=True)
+    css = b"body { color: #222; }\n" * 50
+    (static / "site.0123456789ab.css").write_bytes(css)
+    (static / "site.0123456789ab.css.gz").write_bytes(gzip.compress(css))
+    (static / "site.css").write_bytes(css)
+    port, upstream = _free_port(), _free_port()
+    conf = tmp_path / "site.conf"
+    conf.write_text(
+        site_config(prefix=tmp_path, port=port, upstream=upstream, data_dir=data)
+    )
+    (tmp_path / "nginx.conf").write_text(main_config(tmp_path, conf))
+    return Site(tmp_path, port, upstream)
+
+
+def test_the_example_config_passes_nginx_t(site: Site) -> None:
+    result = subprocess.run(
+        _nginx(site.prefix, "-t"), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+@pytest.fixture
+def proxy(site: Site) -> Iterator[str]:
+    _Upstream.served = []
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", site.upstream), _Upstream)
+    thread = threading.Thread(target=upstream.serve_forever, daemon=True)
+    thread.start()
+    server = subprocess.Popen(
+        _nginx(site.prefix), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", site.port)) == 0:
+                    break
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"nginx did not start: {server.stderr.read()!r}")  # type: ignore[union-attr]
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{site.port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
+
+
+def _get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Host": HOST, **headers})  # noqa: S310 - loopback
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _cache(proxy: str, path: str, **headers: str) -> list[str]:
+    return [_get(proxy + path, **headers)[1].get("X-Cache", "-") for _ in range(2)]
+
+
+@pytest.mark.parametrize("path", ["/public/", "/shared/"])
+def test_a_page_the_app_marks_public_is_served_from_the_cache(
+    proxy: str, path: str
+) -> None:
+    assert _cache(proxy, path) == ["MISS", "HIT"]
+    assert len(_Upstream.served) == 1
+
+
+@pytest.mark.parametrize("path", ["/unmarked/", "/private/", "/cookie/"])
+def test_a_page_without_public_caching_or_with_a_cookie_is_never_cached(
+    proxy: str, path: str
+) -> None:
+    assert _cache(proxy, path) == ["MISS", "MISS"]
+    assert len(_Upstream.served) == 2
+
+
+def test_the_newsroom_never_touches_the_cache(proxy: str) -> None:
+    assert _cache(proxy, "/newsroom/") == ["-", "-"]
+    assert len(_Upstream.served) == 2
+
+
+def test_staff_with_a_session_bypass_the_cache_both_ways(proxy: str) -> None:
+    assert _cache(proxy, "/public/", Cookie="sessionid=staff") == ["BYPASS", "BYPASS"]
+    # Nothing the staff member got was stored for readers.
+    assert _cache(proxy, "/public/") == ["MISS", "HIT"]
+
+
+def test_api_partners_and_the_city_form_bypass_the_cache(proxy: str) -> None:
+    assert _cache(proxy, "/public/", Authorization="Bearer partner-key") == [
+        "BYPASS",
+        "BYPASS",
+    ]
+    # Even if the app marked it public, the page with the reader's own form
+    # is never shared.
+    assert _cache(proxy, "/cities/") == ["BYPASS", "BYPASS"]
+    assert _cache(proxy, "/public/") == ["MISS", "HIT"]
+
+
+def test_the_filter_and_city_cookies_get_copies_of_their_own_and_others_share(
+    proxy: str,
+) -> None:
+    assert _cache(proxy, "/public/") == ["MISS", "HIT"]
+    assert _cache(proxy, "/public/", Cookie="dateline_sections=world") == [
+        "MISS",
+        "HIT",
+    ]
+    assert _cache(proxy, "/public/", Cookie="dateline_city=oslo") == ["MISS", "HIT"]
+    assert _cache(proxy, "/public/", Cookie="_ga=tracker") == ["HIT", "HIT"]
+
+
+def test_gzip_clients_and_others_get_separate_copies_and_the_app_sees_gzip_or_nothing(
+    proxy: str,
+) -> None:
+    assert _cache(proxy, "/public/", **{"Accept-Encoding": "gzip, br, zstd"}) == [
+        "MISS",
+        "HIT",
+    ]
+    assert _cache(proxy, "/public/", **{"Accept-Encoding": "gzip"}) == ["HIT", "HIT"]
+    assert _cache(proxy, "/public/") == ["MISS", "HIT"]
+    assert [seen for _, seen in _Upstream.served] == ["gzip", ""]
+
+
+def test_the_app_gets_the_readers_address_and_scheme(proxy: str) -> None:
+    body = _get(proxy + "/unmarked/", **{"X-Forwarded-For": "203.0.113.9"})[2]
+    assert b"for 203.0.113.9, 127.0.0.1 over http" in body
+
+
+def test_an_unknown_host_gets_no_answer(proxy: str) -> None:
+    with pytest.raises(ConnectionError):  # closed without an answer
+        _get(proxy + "/public/", Host="evil.example")
+    assert _Upstream.served == []
+
+
+def test_hashed_static_files_are_immutable_and_sent_precompressed(
+    proxy: str,
+) -> None:
+    status, headers, body = _get(
+        proxy + "/static/site/css/site.0123456789ab.css", **{"Accept-Encoding": "gzip"}
+    )
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert gzip.decompress(body).startswith(b"body {")
+    status, headers, _ = _get(proxy + "/static/site/css/site.css")
+    assert status == 200
+    assert headers["Cache-Control"] == "public, max-age=60"
+    assert _get(proxy + "/static/missing.css")[0] == 404
+    assert _Upstream.served == []
