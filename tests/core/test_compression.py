@@ -103,9 +103,12 @@ def test_only_text_media_types_are_compressible(
 def test_an_uploaded_picture_is_served_as_it_is(client: Client) -> None:
     from pathlib import Path
 
-    from django.conf import settings
+    from django.urls import resolve
 
-    picture = Path(settings.MEDIA_ROOT) / "compression-test.jpg"
+    # The folder the media route serves (fixed when the URLconf was loaded).
+    root = resolve("/media/compression-test.jpg").kwargs["document_root"]
+    picture = Path(root) / "compression-test.jpg"
+    picture.parent.mkdir(parents=True, exist_ok=True)
     picture.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 4000)
     try:
         response = client.get(
