@@ -103,9 +103,12 @@ def test_only_text_media_types_are_compressible(
 def test_an_uploaded_picture_is_served_as_it_is(client: Client) -> None:
     from pathlib import Path
 
-    from django.conf import settings
+    from django.urls import resolve
 
-    picture = Path(settings.MEDIA_ROOT) / "compression-test.jpg"
+    # Where the media route serves from (bound when the URLs were loaded).
+    root = Path(resolve("/media/x.jpg").kwargs["document_root"])
+    root.mkdir(parents=True, exist_ok=True)
+    picture = root / "compression-test.jpg"
     picture.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 4000)
     try:
         response = client.get(

@@ -34,9 +34,7 @@ DEFAULT_THREADS = 2
 
 
 class Command(BaseCommand):
-    help = (
-        "Serve Dateline with granian. Refuses to start on an insecure configuration."
-    )
+    help = "Serve Dateline with granian. Refuses to start on an insecure configuration."
     requires_system_checks = []  # run below, with the deploy checks
 
     def add_arguments(self, parser: CommandParser) -> None:
