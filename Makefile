@@ -46,10 +46,14 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# wrk (Debian) loads the server over loopback; installed here where missing.
+# wrk (Debian) loads the server over loopback and nginx (Debian) serves the
+# static copy to compare with; installed here where missing.
 bench: install-dev
 	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || \
 		echo "bench: wrk could not be installed; the HTTP figures will be skipped"
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		apt-get install -y nginx >/dev/null 2>&1 || \
+		echo "bench: nginx could not be installed; the server comparison will be skipped"
 	$(VENV)/bin/python bench/run.py
 
 clean:

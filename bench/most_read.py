@@ -309,7 +309,7 @@ def _over_http(data_dir: Path, recent: list[tuple[int, float]]) -> dict[str, str
     return {
         "line": (
             f"Over HTTP: wrk ({HTTP_CONNECTIONS} connections, {HTTP_SECONDS} s, 2 threads) "
-            f"posting beacons to `dateline serve` (gunicorn, {os.cpu_count()} workers, "
+            f"posting beacons to `dateline serve` (granian, {os.cpu_count()} workers, "
             f"database counter) on loopback, both on this machine's {os.cpu_count()} cores: "
             f"{rate:,.0f} views/s, latency p50 {p50}, p99 {p99}"
             + (f", {bad.group(1)} non-2xx answers" if bad else ", every answer a 204")

@@ -8,9 +8,11 @@ templates and queries, without network or server overhead.
 
 Each page is measured in REPEATS rounds of ROUNDS requests; the table gives the
 median of the rounds' p50 and p95 and the spread of the p95s, so that the
-machine's noise shows. Most read is measured by most_read.py. BENCH_PARTS
-picks parts (pages,search,syndication,api,most_read). Prints the tables and writes them to
-bench/results/.
+machine's noise shows. Most read is measured by most_read.py, the server
+against nginx by serve.py. BENCH_PARTS picks parts
+(pages,search,syndication,api,most_read,serve). BENCH_DATA_DIR measures an
+existing data directory instead (the demo's, say) and generates nothing.
+Prints the tables and writes them to bench/results/.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000000"))
-DATA_DIR = ROOT / "var" / "bench" / f"archive-{ARTICLES}"
+DATA_DIR = Path(
+    os.environ.get("BENCH_DATA_DIR") or ROOT / "var" / "bench" / f"archive-{ARTICLES}"
+).resolve()
+GENERATE = not os.environ.get("BENCH_DATA_DIR")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 DEEP_ITEMS = 10_000  # how far down the feed the deep page starts
-# Which parts to run: pages, search, syndication, api, most_read (all by default).
-ALL_PARTS = {"pages", "search", "syndication", "api", "most_read"}
+# Which parts to run: pages, search, syndication, api, most_read, serve (all by default).
+ALL_PARTS = {"pages", "search", "syndication", "api", "most_read", "serve"}
 PARTS = set(os.environ.get("BENCH_PARTS", ",".join(sorted(ALL_PARTS))).split(","))
 SEED = 20261125
 BUDGET_FEED_P95_MS = 15.0
@@ -53,7 +58,7 @@ def build_archive() -> float | None:
 
     call_command("migrate", verbosity=0, interactive=False)
     have = Article.objects.count()
-    if have >= ARTICLES:
+    if have >= ARTICLES or not GENERATE:
         return None
     start = time.perf_counter()
     call_command("generate", articles=ARTICLES - have, seed=SEED + have)
@@ -202,9 +207,17 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, SQLite (WAL), database {db_mb:,.0f} MB. "
-        f"Archive: {total:,} items ({public:,} public) from `dateline generate "
-        f"--seed {SEED}`"
-        + (f", built in {build_seconds / 60:.1f} min" if build_seconds else ", reused")
+        + (
+            f"Archive: {total:,} items ({public:,} public) from `dateline generate "
+            f"--seed {SEED}`"
+            + (
+                f", built in {build_seconds / 60:.1f} min"
+                if build_seconds
+                else ", reused"
+            )
+            if GENERATE
+            else f"Data: {total:,} items ({public:,} public) in {DATA_DIR}"
+        )
         + ".",
     ]
     if "pages" in PARTS:
@@ -223,15 +236,15 @@ def main() -> None:
         import most_read
 
         lines += most_read.run(DATA_DIR)
+    if "serve" in PARTS:
+        import serve
+
+        lines += serve.run(DATA_DIR)
     table = "\n".join(lines) + "\n"
     # A run of some parts only gets a file of its own, named for them.
     parts = "" if PARTS >= ALL_PARTS else "-" + "-".join(sorted(PARTS))
-    out = (
-        ROOT
-        / "bench"
-        / "results"
-        / f"{stamp:%Y-%m-%d}-bench-{total // 1000}k{parts}.md"
-    )
+    size = f"-{total // 1000}k" if {"serve"} != PARTS else ""
+    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-bench{size}{parts}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")

@@ -60,6 +60,5 @@ def test_the_api_honours_its_openapi_document(case: schemathesis.Case) -> None:
     from django.core.cache import cache
 
     cache.clear()  # the anonymous rate limit is not under test here
-    # Called as WSGI, nothing undoes gzip on the way back; compression has
-    # its own tests (tests/core/test_compression.py).
+    # The WSGI client does not undo gzip, which answers get when asked for it.
     case.call_and_validate(headers={"Accept-Encoding": "identity"})

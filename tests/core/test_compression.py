@@ -105,10 +105,10 @@ def test_an_uploaded_picture_is_served_as_it_is(client: Client) -> None:
 
     from django.urls import resolve
 
-    # The folder the media route serves (fixed when the URLconf was loaded).
-    root = resolve("/media/compression-test.jpg").kwargs["document_root"]
-    picture = Path(root) / "compression-test.jpg"
-    picture.parent.mkdir(parents=True, exist_ok=True)
+    # Where the media route serves from (bound when the URLs were loaded).
+    root = Path(resolve("/media/x.jpg").kwargs["document_root"])
+    root.mkdir(parents=True, exist_ok=True)
+    picture = root / "compression-test.jpg"
     picture.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 4000)
     try:
         response = client.get(

@@ -1,0 +1,514 @@
+"""The server in ``make bench``: `dateline serve` against nginx serving a saved
+copy of the same pages, with wrk on loopback.
+
+Called by run.py inside its Django setup. Three servers, each loaded by wrk
+with the same threads, connections, duration and ``Accept-Encoding: gzip``:
+
+- nginx (Debian's package) serving saved copies of an article page, the home
+  page and the news feed as static files, precompressed with gzip: the
+  ceiling;
+- `dateline serve` alone, as production runs it;
+- nginx with a copy of deploy/nginx.conf (micro-cache and all) in front of
+  that `dateline serve`.
+
+Everything nginx writes goes under a temporary prefix; nginx runs in the
+foreground as a child process. Each load runs REPEATS times; the table gives
+the median and the range of requests/s. BENCH_PAGE_CACHE=on|off sets the
+page cache of the `dateline serve` under test (DATELINE_PAGE_CACHE in its
+environment); the article page is also measured once more with it off, for
+the cold budget. Standalone: ``python bench/run.py`` with BENCH_PARTS=serve
+and BENCH_DATA_DIR pointing at an existing data directory (the demo's).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY_CONF = ROOT / "deploy" / "nginx.conf"
+SECONDS = int(os.environ.get("BENCH_SERVE_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_SERVE_CONNECTIONS", "32"))
+THREADS = 2
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+PAGE_CACHE = os.environ.get("BENCH_PAGE_CACHE", "on")
+# How the harness switches the page cache of `dateline serve`.
+PAGE_CACHE_VARIABLE = "DATELINE_PAGE_CACHE"
+BUDGET_ALONE = 0.25  # warm article page, dateline serve ÷ nginx static
+BUDGET_PROXIED = 0.8  # warm article page behind deploy/nginx.conf ÷ nginx static
+BUDGET_PAGES = 0.8  # home and feed ÷ article page
+BUDGET_COLD = 1000.0  # requests/s, article page, page cache off
+
+STATIC_CONF = """\
+{user}pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log;
+daemon off;
+worker_processes auto;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+{temps}
+  default_type text/html;
+  sendfile on;
+  tcp_nopush on;
+  server {{
+    listen 127.0.0.1:{port};
+    root {prefix}/pages;
+    gzip_static on;
+    gzip_vary on;
+  }}
+}}
+"""
+PROXY_CONF = """\
+{user}pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log;
+daemon off;
+worker_processes auto;
+events {{ worker_connections 1024; }}
+http {{
+  include /etc/nginx/mime.types;
+  access_log off;
+{temps}
+  include {prefix}/site.conf;
+}}
+"""
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def run(data_dir: Path) -> list[str]:
+    """The section of the results: the table and the budgets."""
+    head = ["", "## dateline serve and nginx", ""]
+    wrk, nginx = shutil.which("wrk"), find_nginx()
+    missing = [
+        f"{name} is not installed (`apt-get install {name}`)"
+        for name, found in (("wrk", wrk), ("nginx", nginx))
+        if found is None
+    ]
+    if missing:
+        return [*head, "Not measured: " + "; ".join(missing) + "."]
+    # Stopped from outside, still stop the servers (the with blocks below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: stopped"))
+    if wrk is None or nginx is None:  # for the type checker
+        return head
+    pages = _pages()
+    with tempfile.TemporaryDirectory(prefix="dateline-bench-serve-") as tmp:
+        temp = Path(tmp)
+        app_port, static_port, proxy_port, bare_port = _free_ports(4)
+        env = _app_env(data_dir, cache=PAGE_CACHE)
+        with _child(_serve_command(app_port), temp / "serve.log", env) as app:
+            _wait_for(app_port, "dateline serve", app)
+            _save_copies(app_port, pages, temp / "static" / "pages")
+            static = _nginx_static(nginx, temp / "static", static_port)
+            proxy = _nginx_proxy(nginx, temp / "proxy", proxy_port, app_port, data_dir)
+            bare = _nginx_proxy(
+                nginx, temp / "bare", bare_port, app_port, data_dir, cache=False
+            )
+            with (
+                _child(static, temp / "nginx-static.log") as static_nginx,
+                _child(proxy, temp / "nginx-proxy.log") as proxy_nginx,
+                _child(bare, temp / "nginx-bare.log") as bare_nginx,
+            ):
+                _wait_for(static_port, "nginx (static)", static_nginx)
+                _wait_for(proxy_port, "nginx (proxy)", proxy_nginx)
+                _wait_for(bare_port, "nginx (proxy, no cache)", bare_nginx)
+                x_cache = _x_cache(proxy_port, pages["article page"])
+                rows = []
+                for server, port in (
+                    ("nginx, static copy", static_port),
+                    (f"dateline serve (page cache {PAGE_CACHE})", app_port),
+                    ("nginx → dateline serve", proxy_port),
+                ):
+                    for page, url in pages.items():
+                        path = _copy_name(page) if port == static_port else url
+                        rows.append(
+                            {"server": server, "page": page, **_load(wrk, port, path)}
+                        )
+                # The proxy's own cost, without the micro-cache and its lock.
+                rows.append(
+                    {
+                        "server": "nginx → dateline serve, micro-cache off",
+                        "page": "article page",
+                        **_load(wrk, bare_port, pages["article page"]),
+                    }
+                )
+        cold = None
+        if PAGE_CACHE != "off":
+            env = _app_env(data_dir, cache="off")
+            with _child(_serve_command(app_port), temp / "serve-cold.log", env) as app:
+                _wait_for(app_port, "dateline serve", app)
+                cold = {
+                    "server": "dateline serve (page cache off)",
+                    "page": "article page",
+                    **_load(wrk, app_port, pages["article page"]),
+                }
+                rows.append(cold)
+        else:
+            cold = rows[3]
+        kept = _keep_logs(temp) if any(r["errors"] for r in rows) else None
+    notes = (
+        ["", f"Some loads had errors; the servers' logs are in {kept}."] if kept else []
+    )
+    return head + _report(rows, pages, cold, x_cache) + notes
+
+
+def _keep_logs(temp: Path) -> Path:
+    """The servers' logs, copied out of the temporary directory."""
+    kept = ROOT / "var" / "bench" / f"serve-logs-{time.strftime('%Y%m%dT%H%M%S')}"
+    kept.mkdir(parents=True)
+    for log in temp.rglob("*.log"):
+        shutil.copy(log, kept / "-".join(log.relative_to(temp).parts))
+    return kept
+
+
+def _pages() -> dict[str, str]:
+    from dateline.content.models import Article
+
+    article = (
+        Article.objects.public()
+        .select_related("section")
+        .order_by("-published_at", "-id")
+        .first()
+    )
+    if article is None:
+        raise SystemExit("bench: no public item to serve; load the demo first")
+    return {
+        "article page": article.get_absolute_url(),
+        "home page": "/",
+        "news feed": "/news/",
+    }
+
+
+def _copy_name(page: str) -> str:
+    return "/" + page.replace(" ", "-") + ".html"
+
+
+def _app_env(data_dir: Path, *, cache: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATELINE_DATA_DIR": str(data_dir),
+        "DATELINE_ALLOWED_HOSTS": "127.0.0.1",
+        "DATELINE_PROXY_HOPS": "1",
+        PAGE_CACHE_VARIABLE: cache,
+    }
+    env.pop("DATELINE_DATABASE_URL", None)
+    return env
+
+
+def _serve_command(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "dateline", "serve",
+        "--port", str(port), "--no-collectstatic",
+    ]  # fmt: skip
+
+
+class _child:  # noqa: N801 - used as a context manager, like open()
+    """A child process, its output in a log file (read if it fails to start),
+    stopped (TERM, then KILL) on leaving the block."""
+
+    def __init__(
+        self, command: list[str], log: Path, env: dict[str, str] | None = None
+    ) -> None:
+        self.log = log
+        self.output = log.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own commands
+            command,
+            env=env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def __enter__(self) -> _child:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.output.close()
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _wait_for(port: int, what: str, child: _child) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if child.process.poll() is not None:
+            said = child.log.read_text(errors="replace")[-2000:]
+            raise SystemExit(f"bench: {what} stopped at start:\n{said}")
+        time.sleep(0.2)
+    raise SystemExit(f"bench: {what} did not start on port {port}")
+
+
+def _get(port: int, path: str, **headers: str) -> tuple[dict[str, str], bytes]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"Accept-Encoding": "identity", **headers},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        return dict(answer.headers), answer.read()
+
+
+def _save_copies(port: int, pages: dict[str, str], into: Path) -> None:
+    """Each page as the app serves it, saved beside a gzip copy (level 9,
+    as whitenoise and most build steps make them)."""
+    into.mkdir(parents=True)
+    for page, url in pages.items():
+        _, body = _get(port, url)
+        target = into / _copy_name(page).lstrip("/")
+        target.write_bytes(body)
+        target.with_suffix(".html.gz").write_bytes(gzip.compress(body, 9))
+
+
+def _temps(prefix: Path) -> str:
+    for name in ("logs", "tmp"):
+        (prefix / name).mkdir(parents=True, exist_ok=True)
+    return "\n".join(
+        f"  {kind}_temp_path {prefix / 'tmp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+
+
+def _user() -> str:
+    """Started by root, nginx's workers would run as nobody, who cannot read
+    our private temporary directory."""
+    return "user root root;\n" if os.geteuid() == 0 else ""
+
+
+def _nginx_command(nginx: str, prefix: Path) -> list[str]:
+    return [
+        nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+        "-e", str(prefix / "logs" / "error.log"),
+    ]  # fmt: skip
+
+
+def _nginx_static(nginx: str, prefix: Path, port: int) -> list[str]:
+    (prefix / "nginx.conf").write_text(
+        STATIC_CONF.format(user=_user(), prefix=prefix, port=port, temps=_temps(prefix))
+    )
+    return _nginx_command(nginx, prefix)
+
+
+def deploy_variant(*, port: int, upstream: int, data_dir: Path, cache: Path) -> str:
+    """deploy/nginx.conf with its CHANGE values pointed at this machine's
+    loopback ports and temporary directories."""
+    text = DEPLOY_CONF.read_text()
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
+        ("/var/cache/nginx/dateline", str(cache)),
+        ("root /srv/dateline/var;", f"root {data_dir};"),
+        ("server_name news.example.com;", "server_name 127.0.0.1;"),
+        ("listen [::]:80 default_server;", ""),
+        ("listen [::]:80;", ""),
+        ("listen 80", f"listen 127.0.0.1:{port}"),
+    ]:
+        if old not in text:
+            raise SystemExit(f"bench: deploy/nginx.conf no longer has {old!r}")
+        text = text.replace(old, new)
+    return text
+
+
+def _nginx_proxy(
+    nginx: str,
+    prefix: Path,
+    port: int,
+    upstream: int,
+    data_dir: Path,
+    *,
+    cache: bool = True,
+) -> list[str]:
+    temps = _temps(prefix)
+    site = deploy_variant(
+        port=port, upstream=upstream, data_dir=data_dir, cache=prefix / "cache"
+    )
+    if not cache:
+        site = site.replace("proxy_cache dateline;", "proxy_cache off;")
+    (prefix / "site.conf").write_text(site)
+    (prefix / "nginx.conf").write_text(
+        PROXY_CONF.format(user=_user(), prefix=prefix, temps=temps)
+    )
+    return _nginx_command(nginx, prefix)
+
+
+def _x_cache(port: int, path: str) -> str:
+    seen = [
+        _get(port, path, **{"Accept-Encoding": "gzip"})[0].get("X-Cache", "none")
+        for _ in range(2)
+    ]
+    return ", then ".join(seen)
+
+
+def _load(wrk: str, port: int, path: str) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}{path}"
+    command = [
+        wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s",
+        "-H", "Accept-Encoding: gzip",
+    ]  # fmt: skip
+    subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # noqa: S603 - warm-up
+    runs = []
+    for _ in range(REPEATS):
+        load = os.getloadavg()[0]
+        out = subprocess.run(  # noqa: S603 - wrk, found on PATH
+            [*command, f"-d{SECONDS}s", url], capture_output=True, text=True, check=True
+        ).stdout
+        runs.append({"load": load, **_parse(out)})
+    rates = [r["rate"] for r in runs]
+    middle = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
+    sys.stderr.write(f"  serve, {url}: {statistics.median(rates):,.0f} req/s\n")
+    return {
+        "rate": statistics.median(rates),
+        "low": min(rates),
+        "high": max(rates),
+        "p50": middle["p50"],
+        "p99": middle["p99"],
+        "errors": sum(r["errors"] for r in runs),
+        "loads": [r["load"] for r in runs],
+        "kb": middle["kb"],
+    }
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if found is None:
+        raise SystemExit(f"bench: wrk printed a latency I cannot read: {text}")
+    return float(found.group(1)) * _UNITS[found.group(2)]
+
+
+def _parse(out: str) -> dict[str, Any]:
+    def find(pattern: str) -> str:
+        found = re.search(pattern, out, re.MULTILINE)
+        if found is None:
+            raise SystemExit(f"bench: wrk's output lacks {pattern!r}:\n{out}")
+        return found.group(1)
+
+    requests = int(find(r"(\d+) requests in"))
+    transferred = find(r"requests in [^,]+, ([\d.]+\w+) read")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"timeout (\d+)", out)
+    return {
+        "rate": float(find(r"Requests/sec:\s+([\d.]+)")),
+        "p50": _ms(find(r"^\s+50%\s+(\S+)")),
+        "p99": _ms(find(r"^\s+99%\s+(\S+)")),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (int(socket_errors.group(1)) if socket_errors else 0),
+        "kb": _kb(transferred) / max(requests, 1),
+    }
+
+
+def _kb(text: str) -> float:
+    found = re.fullmatch(r"([\d.]+)([KMG]?B)", text)
+    if found is None:
+        return 0.0
+    scale = {"B": 1 / 1024, "KB": 1, "MB": 1024, "GB": 1024 * 1024}[found.group(2)]
+    return float(found.group(1)) * scale
+
+
+def _report(
+    rows: list[dict[str, Any]],
+    pages: dict[str, str],
+    cold: dict[str, Any],
+    x_cache: str,
+) -> list[str]:
+    static = {
+        r["page"]: r["rate"] for r in rows if r["server"].startswith("nginx, static")
+    }
+    loads = [load for r in rows for load in r["loads"]]
+    lines = [
+        f"wrk on loopback: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s, "
+        f"`Accept-Encoding: gzip`, each load {REPEATS} times (median, and the range "
+        f"of requests/s); a 2 s warm-up first. Pages: "
+        + ", ".join(f"{page} `{url}`" for page, url in pages.items())
+        + ". `dateline serve` runs with its defaults "
+        f"({max(2, os.cpu_count() or 1)} workers); nginx with `worker_processes auto`. "
+        f"Servers, wrk and everything else on the machine share its "
+        f"{os.cpu_count()} cores; the load average during the runs was "
+        f"{min(loads):.1f}–{max(loads):.1f}. The micro-cache in front answered "
+        f"the article page: {x_cache}"
+        + (
+            " (the app marks no page cacheable yet: nothing is stored, and the "
+            "cache's lock holds concurrent requests for one page until its "
+            "timeout, see docs/deploy.md)."
+            if "HIT" not in x_cache
+            else "."
+        ),
+        "",
+        "| server | page | req/s | range | p50 ms | p99 ms | KB per answer | "
+        "÷ nginx static | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = r["rate"] / static[r["page"]] if static.get(r["page"]) else 0.0
+        lines.append(
+            f"| {r['server']} | {r['page']} | {r['rate']:,.0f} | "
+            f"{r['low']:,.0f}–{r['high']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
+            f"{r['kb']:.1f} | {ratio:.3f}x | {r['errors']} |"
+        )
+    alone = {
+        r["page"]: r["rate"]
+        for r in rows
+        if r["server"].startswith("dateline serve (page cache " + PAGE_CACHE)
+    }
+    proxied = {
+        r["page"]: r["rate"] for r in rows if r["server"] == "nginx → dateline serve"
+    }
+    article = "article page"
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    ratio_alone = alone[article] / static[article]
+    ratio_proxied = proxied[article] / static[article]
+    warm = "warm" if PAGE_CACHE != "off" else "cold (page cache off)"
+    lines += [
+        "",
+        "Budgets (DESIGN.md §5):",
+        f"- {warm} article page, `dateline serve` alone ≥ {BUDGET_ALONE}x nginx "
+        f"static: {ratio_alone:.3f}x — {verdict(ratio_alone >= BUDGET_ALONE)}",
+        f"- {warm} article page behind deploy/nginx.conf ≥ {BUDGET_PROXIED}x nginx "
+        f"static: {ratio_proxied:.3f}x — {verdict(ratio_proxied >= BUDGET_PROXIED)}",
+    ]
+    for page in ("home page", "news feed"):
+        ratio = alone[page] / alone[article]
+        lines.append(
+            f"- {page} ≥ {BUDGET_PAGES}x the article page (`dateline serve` alone): "
+            f"{ratio:.2f}x — {verdict(ratio >= BUDGET_PAGES)}"
+        )
+    lines.append(
+        f"- cold article page (page cache off) ≥ {BUDGET_COLD:,.0f} req/s: "
+        f"{cold['rate']:,.0f} — {verdict(cold['rate'] >= BUDGET_COLD)}"
+    )
+    return lines
