@@ -445,3 +445,17 @@ def test_hot_pages_hold_a_bounded_number_of_pages() -> None:
     assert hot.get("k0") is None
     hot.put("k5", page, seconds=-1)
     assert hot.get("k5") is None
+
+
+def test_one_publish_starts_one_generation_however_many_rows_it_writes(
+    world: Section, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import transaction
+
+    started: list[int] = []
+    real = store._start_generation
+    monkeypatch.setattr(store, "_start_generation", lambda: started.append(1) or real())
+    with transaction.atomic():
+        article = published_article(section=world, headline="Many rows")
+        services.set_article_tags(article=article, topics=[], persons=[])
+    assert started == [1]

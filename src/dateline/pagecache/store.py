@@ -82,11 +82,11 @@ def current_generation() -> Generation | None:
     try:
         generation: Generation | None = pages().get(GENERATION_KEY)
         if generation is None:
-            generation = _start_generation(reason="first use")
+            generation = _start_generation()
         elif generation.next_release_at == UNKNOWN_RELEASE:
             generation = _with_next_release(generation)
         elif time.time() >= generation.next_release_at:
-            generation = _start_generation(reason="a scheduled item went public")
+            generation = _start_generation()  # a scheduled item went public
     except CACHE_FAILURES:
         logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
         return None
@@ -95,29 +95,34 @@ def current_generation() -> Generation | None:
 
 def pages_changed(*, reason: str) -> None:
     """Something pages show has changed: start a new generation once the
-    current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: _start_generation_safely(reason=reason))
+    current transaction commits (at once outside one). One editorial act
+    writes several rows; its transaction starts one generation, not one a row.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _start_generation_on_commit for _, func, _ in connection.run_on_commit
+    ):
+        return  # already due when this transaction commits
+    logger.debug("Page cache: pages changed (%s).", reason)
+    transaction.on_commit(_start_generation_on_commit)
 
 
-def _start_generation_safely(*, reason: str) -> None:
+def _start_generation_on_commit() -> None:
     try:
-        _start_generation(reason=reason)
+        _start_generation()
     except CACHE_FAILURES:
         # Pages made before the change expire within DATELINE_PAGE_CACHE_SECONDS.
         logger.error(
-            "Page cache: could not start a new generation (%s); kept pages "
-            "expire within %s s.",
-            reason,
+            "Page cache: could not start a new generation; kept pages expire "
+            "within %s s.",
             settings.DATELINE_PAGE_CACHE_SECONDS,
         )
 
 
-def _start_generation(*, reason: str) -> Generation:
-    generation = _with_next_release(
+def _start_generation() -> Generation:
+    return _with_next_release(
         Generation(token=secrets.token_hex(8), changed_at=time.time())
     )
-    logger.debug("Page cache: new generation %s (%s).", generation.token, reason)
-    return generation
 
 
 def _with_next_release(generation: Generation) -> Generation:
