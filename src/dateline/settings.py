@@ -91,11 +91,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a kept page costs no other middleware. The headers the security
+    # and CSP middleware add are kept with the page, so a hit answered here
+    # and one answered by the WSGI wrapper (dateline.wsgi) are the same.
+    "dateline.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dateline.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions, CSRF and auth: a kept page costs none of them.
-    "dateline.pagecache.middleware.PageCacheMiddleware",
     # Inside the page cache: a kept page is kept compressed (the key holds gzip).
     "dateline.core.compression.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,4 +1,7 @@
-"""WSGI entry point, used by ``dateline serve``."""
+"""WSGI entry point, used by ``dateline serve``.
+
+Kept pages are answered before Django (``dateline.pagecache.wsgi``).
+"""
 
 import os
 
@@ -6,4 +9,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from dateline.pagecache.wsgi import PageCacheApplication  # noqa: E402  (needs settings)
+
+application = PageCacheApplication(django_application)

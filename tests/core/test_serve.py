@@ -54,7 +54,14 @@ def test_serve_starts_granian_on_wsgi_with_a_worker_per_core(
     assert started["workers"] == serve.default_workers() == 6
     assert started["blocking_threads"] == serve.DEFAULT_THREADS
     assert started["websockets"] is False
+    assert started["log_access"] is False  # the proxy in front logs
     assert "6 workers" in capsys.readouterr().out
+
+
+def test_the_access_log_is_there_when_asked_for(granian: type[FakeGranian]) -> None:
+    call_command("serve", "--port", "8765", "--no-collectstatic", "--access-log")
+    (started,) = granian.started
+    assert started["log_access"] is True
 
 
 def test_a_single_core_machine_still_gets_two_workers(

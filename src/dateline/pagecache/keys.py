@@ -9,13 +9,21 @@ whether the client takes gzip, and the site's generation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.handlers.wsgi import get_path_info, get_script_name
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import parse_cookie
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from django.http import HttpRequest
 
 # Every query parameter a cached page reads (tests/pagecache checks that the
@@ -41,46 +49,138 @@ MAX_QUERY_LENGTH = 2048
 MAX_COOKIE_LENGTH = 200
 
 
-def is_cacheable_request(request: HttpRequest) -> bool:
+class Config(NamedTuple):
+    """The settings a key reads, read once: on every kept page, each read
+    through Django's lazy settings costs more than the lookup it serves."""
+
+    proxy_ssl_header: tuple[str, str] | None
+    use_forwarded_host: bool
+    session_cookie: str
+    language: str
+
+
+@functools.cache
+def config() -> Config:
+    return Config(
+        proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
+        use_forwarded_host=settings.USE_X_FORWARDED_HOST,
+        session_cookie=settings.SESSION_COOKIE_NAME,
+        language=settings.LANGUAGE_CODE,
+    )
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs: Any) -> None:
+    config.cache_clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """What the page cache reads of a request. Made from Django's request
+    (the middleware) or straight from the WSGI environ (the wrapper in front
+    of Django); both must give the same key for the same request."""
+
+    method: str
+    scheme: str
+    host: str  # as sent; Django validates it before any page is kept under it
+    path: str
+    query: str
+    cookies: dict[str, str]
+    meta: Mapping[str, Any]
+
+
+def visit_of_request(request: HttpRequest) -> Visit:
+    return Visit(
+        method=request.method or "",
+        scheme=request.scheme or "http",
+        host=request.get_host(),  # raises DisallowedHost: Django answers 400
+        path=request.path,
+        query=request.META.get("QUERY_STRING", ""),
+        cookies=request.COOKIES,
+        meta=request.META,
+    )
+
+
+def visit_of_environ(environ: dict[str, Any]) -> Visit | None:
+    """The visit as ``visit_of_request`` would see it, without a request
+    object; None where only Django can tell (no Host header)."""
+    host = _host_of(environ)
+    if host is None:
+        return None
+    script_name = get_script_name(environ)  # as WSGIRequest makes request.path
+    path_info = get_path_info(environ) or "/"
+    return Visit(
+        method=environ.get("REQUEST_METHOD", ""),
+        scheme=_scheme_of(environ),
+        host=host,
+        path="{}/{}".format(script_name.rstrip("/"), path_info.replace("/", "", 1)),
+        query=environ.get("QUERY_STRING", ""),
+        cookies=parse_cookie(environ.get("HTTP_COOKIE", "")),
+        meta=environ,
+    )
+
+
+def _scheme_of(environ: Mapping[str, Any]) -> str:
+    """HttpRequest.scheme, read from the environ."""
+    proxy_ssl_header = config().proxy_ssl_header
+    if proxy_ssl_header:
+        header, secure_value = proxy_ssl_header
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return str(environ.get("wsgi.url_scheme", "http"))
+
+
+def _host_of(environ: Mapping[str, Any]) -> str | None:
+    """The host HttpRequest.get_host() would check, before it checks it."""
+    if config().use_forwarded_host and "HTTP_X_FORWARDED_HOST" in environ:
+        return str(environ["HTTP_X_FORWARDED_HOST"])
+    host = environ.get("HTTP_HOST")
+    return str(host) if host is not None else None
+
+
+def is_cacheable(visit: Visit) -> bool:
     return (
-        request.method in {"GET", "HEAD"}
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
-        and not request.path.startswith(BYPASS_PREFIXES)
-        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        visit.method in {"GET", "HEAD"}
+        and config().session_cookie not in visit.cookies
+        and "HTTP_AUTHORIZATION" not in visit.meta
+        and not visit.path.startswith(BYPASS_PREFIXES)
+        and len(visit.query) <= MAX_QUERY_LENGTH
         and all(
-            len(request.COOKIES.get(name, "")) <= MAX_COOKIE_LENGTH
+            len(visit.cookies.get(name, "")) <= MAX_COOKIE_LENGTH
             for name in KEY_COOKIES
         )
     )
 
 
-def key_cookies(request: HttpRequest) -> dict[str, str]:
+def key_cookies(visit: Visit) -> dict[str, str]:
     """The cookies, of those that change pages, that this page's key holds."""
     return {
-        name: request.COOKIES[name]
+        name: visit.cookies[name]
         for name, prefix in KEY_COOKIES.items()
-        if name in request.COOKIES and request.path.startswith(prefix)
+        if name in visit.cookies and visit.path.startswith(prefix)
     }
 
 
-def page_key(request: HttpRequest, *, generation: str) -> str:
-    params = sorted(
-        (name, value)
-        for name, value in parse_qsl(
-            request.META.get("QUERY_STRING", ""), keep_blank_values=True
+def page_key(visit: Visit, *, generation: str) -> str:
+    params = (
+        sorted(
+            (name, value)
+            for name, value in parse_qsl(visit.query, keep_blank_values=True)
+            if name in KEY_PARAMS
         )
-        if name in KEY_PARAMS
+        if visit.query
+        else []
     )
-    gzip = "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+    gzip = "gzip" in visit.meta.get("HTTP_ACCEPT_ENCODING", "")
     parts = [
-        request.scheme or "http",
-        request.get_host(),
-        request.path,
+        visit.scheme,
+        visit.host,
+        visit.path,
         repr(params),
-        repr(sorted(key_cookies(request).items())),
+        repr(sorted(key_cookies(visit).items())),
         "gzip" if gzip else "identity",
-        settings.LANGUAGE_CODE,
+        config().language,
     ]
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     return f"page:{generation}:{digest}"

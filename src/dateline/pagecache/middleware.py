@@ -9,9 +9,11 @@ holds, and every page-changing cookie understood as sent.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
@@ -20,7 +22,7 @@ from dateline.core.variants import noted_cookies, noted_tags
 from dateline.pagecache import keys, store
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from django.http import HttpRequest
 
@@ -31,6 +33,8 @@ SHARED_CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=10
 # Headers that belong to one answer, not to the page.
 NOT_KEPT = {"set-cookie", "date", "x-page-cache"}
 VARY_IN_KEY = {"cookie", "accept-encoding"}
+# The page's headers a 304 repeats.
+REPEATED_ON_304 = {"vary", "content-location", "surrogate-key", "cache-tag"}
 
 
 class PageCacheMiddleware:
@@ -38,7 +42,8 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.DATELINE_PAGE_CACHE or not keys.is_cacheable_request(request):
+        visit = _visit_of(request) if settings.DATELINE_PAGE_CACHE else None
+        if visit is None or not keys.is_cacheable(visit):
             response = self.get_response(request)
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 # A member of staff may see what readers do not.
@@ -47,19 +52,29 @@ class PageCacheMiddleware:
         generation = store.current_generation()
         if generation is None:  # the cache is down: make the page, keep nothing
             return self.get_response(request)
-        key = keys.page_key(request, generation=generation.token)
+        key = keys.page_key(visit, generation=generation.token)
         page = store.read_page(key)
         if page is not None:
             return _answer(request, page, generation, hit=True)
         response = self.get_response(request)
-        if not _may_keep(request, response):
+        if not _may_keep(request, visit, response):
+            # Made for this request only (a cookie not understood, a 404, a
+            # redirect): caches in front must not share it either.
+            response.headers.setdefault("Cache-Control", "private, no-cache")
             return response
         page = _page_of(request, response)
         store.keep_page(key, page)
         return _answer(request, page, generation, hit=False)
 
 
-def _may_keep(request: HttpRequest, response: HttpResponse) -> bool:
+def _visit_of(request: HttpRequest) -> keys.Visit | None:
+    try:
+        return keys.visit_of_request(request)
+    except DisallowedHost:  # answered 400 further in
+        return None
+
+
+def _may_keep(request: HttpRequest, visit: keys.Visit, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     if len(response.content) > MAX_PAGE_BYTES:
@@ -76,7 +91,7 @@ def _may_keep(request: HttpRequest, response: HttpResponse) -> bool:
     understood = noted_cookies(request)
     return all(
         understood.get(name, "\0") == value
-        for name, value in keys.key_cookies(request).items()
+        for name, value in keys.key_cookies(visit).items()
     )
 
 
@@ -102,37 +117,57 @@ def _page_of(request: HttpRequest, response: HttpResponse) -> store.Page:
 def _answer(
     request: HttpRequest, page: store.Page, generation: store.Generation, *, hit: bool
 ) -> HttpResponse:
-    last_modified = generation.last_modified
-    if _is_unchanged(request, page, last_modified):
+    status, headers = answer_of(request.META, page, generation, hit=hit)
+    if status == 304:
         response: HttpResponse = HttpResponseNotModified()
     else:
-        response = HttpResponse(page.content, status=page.status)
-        for name, value in page.headers:
-            response[name] = value
-    response["ETag"] = page.etag
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = SHARED_CACHE_CONTROL
-    if isinstance(response, HttpResponseNotModified):
-        for name, value in page.headers:
-            if name.lower() in {
-                "vary",
-                "content-location",
-                "surrogate-key",
-                "cache-tag",
-            }:
-                response[name] = value
-    response["X-Page-Cache"] = "hit" if hit else "miss"
+        response = HttpResponse(page.content, status=status)
+    for name, value in headers:
+        response[name] = value
     return response
 
 
+def answer_of(
+    meta: Mapping[str, Any],
+    page: store.Page,
+    generation: store.Generation,
+    *,
+    hit: bool,
+) -> tuple[int, list[tuple[str, str]]]:
+    """The status and headers that answer a request from a kept page: the
+    page's own, or a 304 with those a 304 must repeat (RFC 9110 §15.4.5),
+    plus the validators and caching headers. Shared by the middleware and
+    the WSGI wrapper, so that a hit is the same answer either way."""
+    last_modified = generation.last_modified
+    if _is_unchanged(meta, page, last_modified):
+        status = 304
+        headers = [(n, v) for n, v in page.headers if n.lower() in REPEATED_ON_304]
+    else:
+        status = page.status
+        headers = list(page.headers)
+    headers.append(("ETag", page.etag))
+    if last_modified is not None:
+        headers.append(("Last-Modified", _http_date(last_modified)))
+    headers.append(("Cache-Control", SHARED_CACHE_CONTROL))
+    headers.append(("X-Page-Cache", "hit" if hit else "miss"))
+    return status, headers
+
+
+@functools.lru_cache(maxsize=16)
+def _http_date(seconds: int) -> str:
+    return http_date(seconds)  # one generation's date, for every page of it
+
+
 def _is_unchanged(
-    request: HttpRequest, page: store.Page, last_modified: int | None
+    meta: Mapping[str, Any], page: store.Page, last_modified: int | None
 ) -> bool:
     """RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if_none_match = meta.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
         return "*" in tags or quote_etag(page.etag) in tags
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
-    return since is not None and last_modified is not None and since >= last_modified
+    if_modified_since = meta.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since is None or last_modified is None:
+        return False
+    since = parse_http_date_safe(if_modified_since)
+    return since is not None and since >= last_modified

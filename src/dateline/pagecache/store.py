@@ -19,18 +19,21 @@ starts a new generation.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import math
+import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 
 from dateline.core.blockcache import CACHE_FAILURES
@@ -80,7 +83,7 @@ def pages() -> BaseCache:
 def current_generation() -> Generation | None:
     """The site's generation; None when the page cache cannot be reached."""
     try:
-        generation: Generation | None = pages().get(GENERATION_KEY)
+        generation = _read_generation()
         if generation is None:
             generation = _start_generation()
         elif generation.next_release_at == UNKNOWN_RELEASE:
@@ -90,6 +93,72 @@ def current_generation() -> Generation | None:
     except CACHE_FAILURES:
         logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
         return None
+    return generation
+
+
+def ready_generation() -> Generation | None:
+    """The generation when nothing has to be looked up first: None when it
+    must be started, when its next release is unknown or has passed (both
+    need the database: ``current_generation`` does that), or when the cache
+    cannot be reached. For the WSGI wrapper, which answers without Django."""
+    try:
+        generation = _read_generation()
+    except CACHE_FAILURES:
+        return None
+    if generation is None or generation.next_release_at == UNKNOWN_RELEASE:
+        return None
+    if time.time() >= generation.next_release_at:
+        return None
+    return generation
+
+
+class _LastRead(NamedTuple):
+    path: str
+    stamp: tuple[int, int, int]  # inode, change time, size of the file
+    read_at: float
+    generation: Generation | None
+
+
+_last_read: _LastRead | None = None
+# However unchanged its file looks, the generation is read again this often
+# (a new file can reuse a freed inode within one tick of the file clock).
+REREAD_SECONDS = 0.5
+
+
+@functools.lru_cache(maxsize=8)
+def _generation_file(cache: FileBasedCache) -> str:
+    """Where the cache keeps the generation (its key prefix and version
+    decide the name). Each thread has its own cache object: a few entries."""
+    path: str = cache._key_to_file(GENERATION_KEY)  # type: ignore[attr-defined]
+    return path
+
+
+def _read_generation() -> Generation | None:
+    """The generation as stored. In files, it is read again only when its
+    file has changed: one stat, where a read and unpickling cost far more on
+    every kept page."""
+    global _last_read
+    cache = pages()
+    if not isinstance(cache, FileBasedCache):
+        generation: Generation | None = cache.get(GENERATION_KEY)
+        return generation
+    path = _generation_file(cache)
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    stamp = (found.st_ino, found.st_ctime_ns, found.st_size)
+    now = time.monotonic()
+    last = _last_read
+    if (
+        last is not None
+        and last.path == path
+        and last.stamp == stamp
+        and now - last.read_at < REREAD_SECONDS
+    ):
+        return last.generation
+    generation = cache.get(GENERATION_KEY)
+    _last_read = _LastRead(path, stamp, now, generation)
     return generation
 
 

@@ -50,6 +50,14 @@ class Command(BaseCommand):
             help="Threads per worker process (default: %(default)s).",
         )
         parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help=(
+                "Log every request. Off by default: the proxy in front logs them, "
+                "and logging costs more than answering a kept page."
+            ),
+        )
+        parser.add_argument(
             "--no-collectstatic",
             action="store_true",
             help="Skip gathering static files (when a build step already did).",
@@ -85,7 +93,13 @@ class Command(BaseCommand):
             f"Dateline on http://{shown}:{port}/ with {workers} workers "
             f"of {threads} threads"
         )
-        _run_granian(host=host, port=port, workers=workers, threads=threads)
+        _run_granian(
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            access_log=options["access_log"],
+        )
 
 
 def _check_static_files() -> None:
@@ -103,7 +117,9 @@ def _check_static_files() -> None:
         ) from None
 
 
-def _run_granian(*, host: str, port: int, workers: int, threads: int) -> None:
+def _run_granian(
+    *, host: str, port: int, workers: int, threads: int, access_log: bool
+) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -115,7 +131,7 @@ def _run_granian(*, host: str, port: int, workers: int, threads: int) -> None:
         workers=workers,
         blocking_threads=threads,
         websockets=False,
-        log_access=True,
+        log_access=access_log,
         respawn_failed_workers=True,
         workers_kill_timeout=10,
     ).serve()
