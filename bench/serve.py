@@ -50,6 +50,7 @@ BUDGET_ALONE = 0.25  # warm article page, dateline serve ÷ nginx static
 BUDGET_PROXIED = 0.8  # warm article page behind deploy/nginx.conf ÷ nginx static
 BUDGET_PAGES = 0.8  # home and feed ÷ article page
 BUDGET_COLD = 1000.0  # requests/s, article page, page cache off
+MANY_ARTICLES = 1000  # the cold load over many items asks for this many in turn
 
 STATIC_CONF = """\
 {user}pid {prefix}/nginx.pid;
@@ -81,6 +82,9 @@ http {{
   include /etc/nginx/mime.types;
   access_log off;
 {temps}
+  # As in Debian's stock nginx.conf, whose http block deploy/nginx.conf joins.
+  sendfile on;
+  tcp_nopush on;
   include {prefix}/site.conf;
 }}
 """
@@ -157,6 +161,16 @@ def run(data_dir: Path) -> list[str]:
                     **_load(wrk, app_port, pages["article page"]),
                 }
                 rows.append(cold)
+                # The same, each request for another item: nothing of one
+                # item's page can help the next.
+                script = _cycle_script(temp / "articles.lua", _article_paths())
+                rows.append(
+                    {
+                        "server": "dateline serve (page cache off)",
+                        "page": f"article pages, {MANY_ARTICLES:,} items in turn",
+                        **_load(wrk, app_port, "/", script=script),
+                    }
+                )
         else:
             cold = rows[3]
         kept = _keep_logs(temp) if any(r["errors"] for r in rows) else None
@@ -369,11 +383,38 @@ def _x_cache(port: int, path: str) -> str:
     return ", then ".join(seen)
 
 
-def _load(wrk: str, port: int, path: str) -> dict[str, Any]:
+def _article_paths() -> list[str]:
+    from dateline.content.models import Article
+
+    newest = (
+        Article.objects.public()
+        .select_related("section")
+        .order_by("-published_at", "-id")[:MANY_ARTICLES]
+    )
+    return [article.get_absolute_url() for article in newest]
+
+
+def _cycle_script(script: Path, paths: list[str]) -> Path:
+    """A wrk script that asks for each path in turn, on every connection."""
+    listed = ",\n".join(f'  "{path}"' for path in paths)
+    script.write_text(
+        f"local paths = {{\n{listed}\n}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
+    return script
+
+
+def _load(
+    wrk: str, port: int, path: str, *, script: Path | None = None
+) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}{path}"
     command = [
         wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s",
-        "-H", "Accept-Encoding: gzip",
+        "-H", "Accept-Encoding: gzip", *(["-s", str(script)] if script else []),
     ]  # fmt: skip
     subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # noqa: S603 - warm-up
     runs = []
@@ -471,11 +512,12 @@ def _report(
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        ratio = r["rate"] / static[r["page"]] if static.get(r["page"]) else 0.0
+        against = static.get(r["page"])
+        ratio = f"{r['rate'] / against:.3f}x" if against else "–"
         lines.append(
             f"| {r['server']} | {r['page']} | {r['rate']:,.0f} | "
             f"{r['low']:,.0f}–{r['high']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-            f"{r['kb']:.1f} | {ratio:.3f}x | {r['errors']} |"
+            f"{r['kb']:.1f} | {ratio} | {r['errors']} |"
         )
     alone = {
         r["page"]: r["rate"]
