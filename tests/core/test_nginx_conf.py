@@ -68,6 +68,8 @@ class _Upstream(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Vary", "Cookie")
+        self.send_header("Surrogate-Key", "item-1 section-world")
+        self.send_header("Cache-Tag", "item-1,section-world")
         if cache_control:
             self.send_header("Cache-Control", cache_control)
         if cookie:
@@ -201,6 +203,13 @@ def test_a_page_the_app_marks_public_is_served_from_the_cache(
 ) -> None:
     assert _cache(proxy, path) == ["MISS", "HIT"]
     assert len(_Upstream.served) == 1
+
+
+def test_purge_tags_are_not_passed_on_to_readers(proxy: str) -> None:
+    for _ in range(2):  # from the app, then from the cache
+        _, headers, _ = _get(proxy + "/public/")
+        assert "Surrogate-Key" not in headers
+        assert "Cache-Tag" not in headers
 
 
 @pytest.mark.parametrize("path", ["/unmarked/", "/private/", "/cookie/"])
