@@ -16,7 +16,7 @@ from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.test import Client, override_settings
 
 from dateline.pagecache import keys, store
-from dateline.pagecache.wsgi import PageCacheApplication
+from dateline.pagecache.wsgi import RAW_FIELDS, KeyMemory, PageCacheApplication
 from tests.factories import SectionFactory, published_article
 
 if TYPE_CHECKING:
@@ -318,3 +318,65 @@ def test_a_generation_in_files_is_read_again_only_when_its_file_changes(
         )
         another_process.set(store.GENERATION_KEY, changed, timeout=None)
         assert store.ready_generation() == changed  # seen on the very next read
+
+
+class RecordingEnviron(dict[str, Any]):
+    """An environ that notes every name read from it."""
+
+    read: set[str]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.read.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name: object) -> bool:
+        self.read.add(str(name))
+        return super().__contains__(name)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"HTTP_COOKIE": "dateline_city=helsinki", "QUERY_STRING": "page=2"},
+        {"SCRIPT_URL": "/site/news/", "PATH_INFO": "/news/"},
+        {"HTTP_X_FORWARDED_HOST": "news.example.com"},
+    ],
+)
+def test_the_remembered_keys_hold_everything_a_key_is_made_from(
+    extra: dict[str, str],
+) -> None:
+    """A request remembered by its raw values must hold every value that
+    can change its key, or two requests could share a key they should not."""
+    with override_settings(
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+        USE_X_FORWARDED_HOST=True,
+        ALLOWED_HOSTS=["127.0.0.1", "news.example.com"],
+    ):
+        environ = RecordingEnviron(environ_for("/", **extra))
+        environ.read = set()
+        visit = keys.visit_of_environ(environ)
+        assert visit is not None
+        keys.is_cacheable(visit)
+        keys.page_key(visit, generation="g")
+        remembered = {*RAW_FIELDS, "HTTP_X_FORWARDED_PROTO", "REQUEST_METHOD"}
+        assert environ.read <= remembered
+
+
+def test_remembered_keys_are_bounded_and_forgotten_with_the_generation() -> None:
+    memory = KeyMemory(size=3)
+    first = memory.key_for(environ_for("/news/"), generation="one")
+    assert first is not None
+    assert memory.key_for(environ_for("/news/"), generation="one") == first
+    assert memory.key_for(environ_for("/news/"), generation="two") != first
+    assert len(memory.seen) == 1
+    for n in range(10):
+        memory.key_for(environ_for(f"/news/?junk={n}"), generation="two")
+    assert len(memory.seen) <= 3
+    staff = environ_for("/", HTTP_COOKIE="sessionid=abc")
+    assert memory.key_for(staff, generation="two") is None
+    assert memory.key_for(staff, generation="two") is None

@@ -33,34 +33,81 @@ STATUS_LINES = {
 }
 
 
+# Everything of the environ that the key, or the decision to look one up,
+# depends on (a test records what keys.py reads and checks it is listed).
+RAW_FIELDS = (
+    "wsgi.url_scheme", "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "SCRIPT_NAME",
+    "SCRIPT_URL", "REDIRECT_URL", "PATH_INFO", "QUERY_STRING", "HTTP_COOKIE",
+    "HTTP_ACCEPT_ENCODING", "HTTP_AUTHORIZATION",
+)  # fmt: skip
+# Requests of one generation remembered with their keys, at most. Junk
+# requests only make the memory start afresh.
+KNOWN_REQUESTS = 1000
+
+
 class PageCacheApplication:
     def __init__(self, application: Application) -> None:
         self.application = application
+        self.keys = KeyMemory(size=KNOWN_REQUESTS)
 
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if settings.DATELINE_PAGE_CACHE and method in {"GET", "HEAD"}:
-            kept = _kept_answer(environ)
+        if method in {"GET", "HEAD"} and settings.DATELINE_PAGE_CACHE:
+            kept = self._kept_answer(environ)
             if kept is not None:
                 status, headers, body = kept
                 start_response(STATUS_LINES[status], headers)
                 return [] if method == "HEAD" or status == 304 else [body]
         return self.application(environ, start_response)
 
+    def _kept_answer(
+        self, environ: dict[str, Any]
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        generation = store.ready_generation()
+        if generation is None:  # Django starts or looks up the generation
+            return None
+        key = self.keys.key_for(environ, generation=generation.token)
+        if key is None:
+            return None
+        page = store.read_page(key)
+        if page is None:
+            return None
+        status, headers = answer_of(environ, page, generation, hit=True)
+        return status, headers, page.content
 
-def _kept_answer(
-    environ: dict[str, Any],
-) -> tuple[int, list[tuple[str, str]], bytes] | None:
-    visit = keys.visit_of_environ(environ)
-    if visit is None or not keys.is_cacheable(visit):
-        return None
-    generation = store.ready_generation()
-    if generation is None:  # Django starts or looks up the generation
-        return None
-    page = store.read_page(keys.page_key(visit, generation=generation.token))
-    if page is None:
-        return None
-    status, headers = answer_of(environ, page, generation, hit=True)
-    return status, headers, page.content
+
+class KeyMemory:
+    """The page key of each request seen in this generation, by the raw
+    values it was made from: a request seen before costs one tuple and one
+    lookup instead of parsing its cookies and query and hashing them. None
+    for a request the cache does not answer (staff, the newsroom, …)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.seen: dict[tuple[Any, ...], str | None] = {}
+        self.made_for: tuple[str, keys.Config] | None = None
+
+    def key_for(self, environ: dict[str, Any], *, generation: str) -> str | None:
+        config = keys.config()
+        if self.made_for != (generation, config):
+            self.seen = {}  # replaced whole: other threads keep the old one
+            self.made_for = (generation, config)
+        seen = self.seen
+        proxy_header = config.proxy_ssl_header[0] if config.proxy_ssl_header else ""
+        raw = (environ.get(proxy_header), *map(environ.get, RAW_FIELDS))
+        try:
+            return seen[raw]
+        except KeyError:
+            pass
+        visit = keys.visit_of_environ(environ)
+        key = (
+            keys.page_key(visit, generation=generation)
+            if visit is not None and keys.is_cacheable(visit)
+            else None
+        )
+        if len(seen) >= self.size:
+            seen.clear()
+        seen[raw] = key
+        return key
