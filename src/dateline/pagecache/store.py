@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import json
 import logging
 import math
 import os
@@ -29,12 +30,17 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from time import monotonic
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 
 from dateline.core.blockcache import CACHE_FAILURES
 
@@ -113,7 +119,7 @@ def ready_generation() -> Generation | None:
 
 
 class _LastRead(NamedTuple):
-    path: str
+    path: str  # the file, or the Redis key
     stamp: tuple[int, int, int]  # inode, change time, size of the file
     read_at: float
     generation: Generation | None
@@ -123,6 +129,11 @@ _last_read: _LastRead | None = None
 # However unchanged its file looks, the generation is read again this often
 # (a new file can reuse a freed inode within one tick of the file clock).
 REREAD_SECONDS = 0.5
+# In Redis, a generation read is trusted this long: a change made in another
+# process reaches this one within it (the budget is a second; a change made
+# here is seen at once). A round trip on every kept page cost ten times the
+# rest of the answer.
+REDIS_TRUST_SECONDS = 0.1
 
 
 @functools.lru_cache(maxsize=8)
@@ -139,6 +150,8 @@ def _read_generation() -> Generation | None:
     every kept page."""
     global _last_read
     cache = pages()
+    if isinstance(cache, RedisCache):
+        return _read_generation_from_redis(cache)
     if not isinstance(cache, FileBasedCache):
         generation: Generation | None = cache.get(GENERATION_KEY)
         return generation
@@ -148,7 +161,7 @@ def _read_generation() -> Generation | None:
     except FileNotFoundError:
         return None
     stamp = (found.st_ino, found.st_ctime_ns, found.st_size)
-    now = time.monotonic()
+    now = monotonic()
     last = _last_read
     if (
         last is not None
@@ -203,8 +216,75 @@ def _with_next_release(generation: Generation) -> Generation:
         changed_at=generation.changed_at,
         next_release_at=release.timestamp() if release else NO_RELEASE,
     )
-    pages().set(GENERATION_KEY, generation, timeout=None)
+    _write_generation(generation)
     return generation
+
+
+def _read_generation_from_redis(cache: RedisCache) -> Generation | None:
+    global _last_read
+    key = _redis_key(cache)
+    now = monotonic()
+    last = _last_read
+    if (
+        last is not None
+        and last.path == key
+        and now - last.read_at < REDIS_TRUST_SECONDS
+    ):
+        return last.generation
+    raw = _redis_client().get(key)
+    generation = _generation_of(raw) if raw is not None else None
+    _last_read = _LastRead(key, (0, 0, 0), now, generation)
+    return generation
+
+
+def _write_generation(generation: Generation) -> None:
+    global _last_read
+    cache = pages()
+    if isinstance(cache, RedisCache):
+        key = _redis_key(cache)
+        _redis_client().set(key, json.dumps(dataclasses.asdict(generation)))
+        _last_read = _LastRead(key, (0, 0, 0), monotonic(), generation)
+    else:
+        cache.set(GENERATION_KEY, generation, timeout=None)
+
+
+# In Redis, the generation is read and written with a client of our own:
+# Django's Redis cache makes a new client object for every call, which cost
+# about 0.4 ms, twenty times the rest of a kept page. Stored as JSON under
+# the key the cache would use, so clearing the cache clears it too.
+@functools.cache
+def _redis_client() -> redis.Redis:
+    location = settings.CACHES["pages"]["LOCATION"]
+    return redis.Redis.from_url(location if isinstance(location, str) else location[0])
+
+
+@functools.lru_cache(maxsize=8)
+def _redis_key(cache: RedisCache) -> str:
+    return cache.make_and_validate_key(GENERATION_KEY + ":json")
+
+
+def _generation_of(raw: bytes | str) -> Generation | None:
+    """None for anything unreadable: a new generation is started."""
+    try:
+        fields = json.loads(raw)
+        return Generation(
+            token=str(fields["token"]),
+            changed_at=float(fields["changed_at"]),
+            next_release_at=float(fields["next_release_at"]),
+        )
+    except (ValueError, TypeError, KeyError):
+        logger.warning(
+            "Page cache: the stored generation is unreadable; starting anew."
+        )
+        return None
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        _redis_client.cache_clear()
+        _redis_key.cache_clear()
+        _generation_file.cache_clear()
 
 
 class HotPages:
