@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Any
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from dateline.pagecache import keys, store
 from dateline.pagecache.wsgi import RAW_FIELDS, KeyMemory, PageCacheApplication
@@ -380,3 +383,19 @@ def test_remembered_keys_are_bounded_and_forgotten_with_the_generation() -> None
     staff = environ_for("/", HTTP_COOKIE="sessionid=abc")
     assert memory.key_for(staff, generation="two") is None
     assert memory.key_for(staff, generation="two") is None
+
+
+def test_a_remembered_answer_goes_when_its_page_expires(
+    app: PageCacheApplication, django_app: CountingDjango, story: Article
+) -> None:
+    url = story.get_absolute_url()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        Answer(app, environ_for(url))
+        clock.shift(2)  # past the generation's second: Last-Modified is known
+        for _ in range(3):
+            assert Answer(app, environ_for(url)).headers["x-page-cache"] == "hit"
+        assert len(app.keys.answers) == 1
+        assert django_app.calls == 1
+        clock.shift(settings.DATELINE_PAGE_CACHE_SECONDS + 1)
+        assert Answer(app, environ_for(url)).headers["x-page-cache"] == "miss"
+        assert django_app.calls == 2

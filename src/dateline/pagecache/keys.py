@@ -57,6 +57,7 @@ class Config(NamedTuple):
     use_forwarded_host: bool
     session_cookie: str
     language: str
+    page_cache: bool
 
 
 @functools.cache
@@ -66,6 +67,7 @@ def config() -> Config:
         use_forwarded_host=settings.USE_X_FORWARDED_HOST,
         session_cookie=settings.SESSION_COOKIE_NAME,
         language=settings.LANGUAGE_CODE,
+        page_cache=settings.DATELINE_PAGE_CACHE,
     )
 
 

@@ -14,10 +14,9 @@ server get the wrapper through ``dateline.wsgi.application``.
 
 from __future__ import annotations
 
+import time
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
-
-from django.conf import settings
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dateline.pagecache import keys, store
 from dateline.pagecache.middleware import answer_of
@@ -54,7 +53,7 @@ class PageCacheApplication:
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
-        if method in {"GET", "HEAD"} and settings.DATELINE_PAGE_CACHE:
+        if method in {"GET", "HEAD"} and keys.config().page_cache:
             kept = self._kept_answer(environ)
             if kept is not None:
                 status, headers, body = kept
@@ -68,14 +67,32 @@ class PageCacheApplication:
         generation = store.ready_generation()
         if generation is None:  # Django starts or looks up the generation
             return None
-        key = self.keys.key_for(environ, generation=generation.token)
+        memory = self.keys
+        key = memory.key_for(environ, generation=generation.token)
         if key is None:
             return None
+        conditional = (
+            "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
+        )
+        if not conditional:
+            ready = memory.answers.get(key)
+            if ready is not None and ready.page.expires_at > time.time():
+                return ready.page.status, ready.headers, ready.page.content
         page = store.read_page(key)
         if page is None:
             return None
         status, headers = answer_of(environ, page, generation, hit=True)
+        if not conditional and generation.last_modified is not None:
+            memory.keep_answer(key, Answer(page, headers))
         return status, headers, page.content
+
+
+class Answer(NamedTuple):
+    """A kept page's whole answer to an unconditional request: the same for
+    every such request in a generation, once its Last-Modified is known."""
+
+    page: store.Page
+    headers: list[tuple[str, str]]
 
 
 class KeyMemory:
@@ -87,12 +104,14 @@ class KeyMemory:
     def __init__(self, size: int) -> None:
         self.size = size
         self.seen: dict[tuple[Any, ...], str | None] = {}
+        self.answers: dict[str, Answer] = {}  # by page key
         self.made_for: tuple[str, keys.Config] | None = None
 
     def key_for(self, environ: dict[str, Any], *, generation: str) -> str | None:
         config = keys.config()
         if self.made_for != (generation, config):
-            self.seen = {}  # replaced whole: other threads keep the old one
+            # Replaced whole: other threads keep the old ones.
+            self.seen, self.answers = {}, {}
             self.made_for = (generation, config)
         seen = self.seen
         proxy_header = config.proxy_ssl_header[0] if config.proxy_ssl_header else ""
@@ -111,3 +130,9 @@ class KeyMemory:
             seen.clear()
         seen[raw] = key
         return key
+
+    def keep_answer(self, key: str, answer: Answer) -> None:
+        answers = self.answers
+        if len(answers) >= self.size:
+            answers.clear()
+        answers[key] = answer
