@@ -136,12 +136,26 @@ REREAD_SECONDS = 0.5
 REDIS_TRUST_SECONDS = 0.1
 
 
-@functools.lru_cache(maxsize=8)
-def _generation_file(cache: FileBasedCache) -> str:
-    """Where the cache keeps the generation (its key prefix and version
-    decide the name). Each thread has its own cache object: a few entries."""
-    path: str = cache._key_to_file(GENERATION_KEY)  # type: ignore[attr-defined]
-    return path
+class _Where(NamedTuple):
+    """Where the generation is kept: in a file (its path), in Redis (its
+    key, read with our own client), or in another cache (read through it)."""
+
+    kind: str  # "file", "redis" or "cache"
+    name: str
+
+
+@functools.cache
+def _where() -> _Where:
+    """Worked out once: on every kept page the cache handler's thread-local
+    lookup alone cost more than the stat that follows."""
+    cache = pages()
+    if isinstance(cache, RedisCache):
+        return _Where("redis", cache.make_and_validate_key(GENERATION_KEY + ":json"))
+    if isinstance(cache, FileBasedCache):
+        # The cache's key prefix and version decide the file's name.
+        path: str = cache._key_to_file(GENERATION_KEY)  # type: ignore[attr-defined]
+        return _Where("file", path)
+    return _Where("cache", GENERATION_KEY)
 
 
 def _read_generation() -> Generation | None:
@@ -149,15 +163,14 @@ def _read_generation() -> Generation | None:
     file has changed: one stat, where a read and unpickling cost far more on
     every kept page."""
     global _last_read
-    cache = pages()
-    if isinstance(cache, RedisCache):
-        return _read_generation_from_redis(cache)
-    if not isinstance(cache, FileBasedCache):
-        generation: Generation | None = cache.get(GENERATION_KEY)
+    where = _where()
+    if where.kind == "redis":
+        return _read_generation_from_redis(where.name)
+    if where.kind == "cache":
+        generation: Generation | None = pages().get(GENERATION_KEY)
         return generation
-    path = _generation_file(cache)
     try:
-        found = os.stat(path)
+        found = os.stat(where.name)
     except FileNotFoundError:
         return None
     stamp = (found.st_ino, found.st_ctime_ns, found.st_size)
@@ -165,13 +178,13 @@ def _read_generation() -> Generation | None:
     last = _last_read
     if (
         last is not None
-        and last.path == path
+        and last.path == where.name
         and last.stamp == stamp
         and now - last.read_at < REREAD_SECONDS
     ):
         return last.generation
-    generation = cache.get(GENERATION_KEY)
-    _last_read = _LastRead(path, stamp, now, generation)
+    generation = pages().get(GENERATION_KEY)
+    _last_read = _LastRead(where.name, stamp, now, generation)
     return generation
 
 
@@ -220,9 +233,8 @@ def _with_next_release(generation: Generation) -> Generation:
     return generation
 
 
-def _read_generation_from_redis(cache: RedisCache) -> Generation | None:
+def _read_generation_from_redis(key: str) -> Generation | None:
     global _last_read
-    key = _redis_key(cache)
     now = monotonic()
     last = _last_read
     if (
@@ -239,13 +251,13 @@ def _read_generation_from_redis(cache: RedisCache) -> Generation | None:
 
 def _write_generation(generation: Generation) -> None:
     global _last_read
-    cache = pages()
-    if isinstance(cache, RedisCache):
-        key = _redis_key(cache)
+    where = _where()
+    if where.kind == "redis":
+        key = where.name
         _redis_client().set(key, json.dumps(dataclasses.asdict(generation)))
         _last_read = _LastRead(key, (0, 0, 0), monotonic(), generation)
     else:
-        cache.set(GENERATION_KEY, generation, timeout=None)
+        pages().set(GENERATION_KEY, generation, timeout=None)
 
 
 # In Redis, the generation is read and written with a client of our own:
@@ -256,11 +268,6 @@ def _write_generation(generation: Generation) -> None:
 def _redis_client() -> redis.Redis:
     location = settings.CACHES["pages"]["LOCATION"]
     return redis.Redis.from_url(location if isinstance(location, str) else location[0])
-
-
-@functools.lru_cache(maxsize=8)
-def _redis_key(cache: RedisCache) -> str:
-    return cache.make_and_validate_key(GENERATION_KEY + ":json")
 
 
 def _generation_of(raw: bytes | str) -> Generation | None:
@@ -283,8 +290,7 @@ def _generation_of(raw: bytes | str) -> Generation | None:
 def _caches_changed(*, setting: str, **kwargs: Any) -> None:
     if setting == "CACHES":
         _redis_client.cache_clear()
-        _redis_key.cache_clear()
-        _generation_file.cache_clear()
+        _where.cache_clear()
 
 
 class HotPages:
