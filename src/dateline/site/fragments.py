@@ -40,8 +40,11 @@ if TYPE_CHECKING:
     from dateline.pagecache.store import Generation
 
 # Keys hold the generation, so a fragment is never stale; this only bounds
-# how long an unused one takes memory.
-FRAGMENT_SECONDS = 3600
+# how long an unused one takes memory. A busy agency starts a generation every
+# few seconds, each with a few dozen fragments of a few KB: short, so that
+# Redis holds minutes of them, not hours. Remaking them costs a quiet site
+# three or four queries every five minutes.
+FRAGMENT_SECONDS = 300
 _GENERATION = "dateline_generation"
 
 
