@@ -52,7 +52,7 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_view_counts() -> Iterator[None]:
     """Each test counts views afresh, in the database, flushing when it says."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     from dateline.popularity import services
     from dateline.popularity.counters import use_counter
@@ -61,6 +61,8 @@ def _fresh_view_counts() -> Iterator[None]:
 
     previous = use_counter(DatabaseViewCounter(flush_after=None))
     cache.clear()
+    # The site's generation, which page fragments are kept under.
+    caches["pages"].clear()
     forget_widget()
     services.public_items.clear()
     yield

@@ -183,13 +183,12 @@ def test_an_unreachable_shared_cache_still_shows_the_lists(
 ) -> None:
     from django.test import override_settings
 
-    down = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
+    down = {"default": unreachable, "pages": unreachable}
     with override_settings(CACHES=down), caplog.at_level(logging.WARNING):
         box = widget(client, "/")
     assert box is not None

@@ -298,9 +298,10 @@ def test_feed_pages_cost_the_same_queries_whatever_their_size(
         client.get("/world/")
     with django_assert_num_queries(2):  # a deeper section page has no TOP STORIES
         client.get("/world/?" + deeper.split("?")[1])
-    with django_assert_num_queries(3):  # topic, rows, sections
+    # topic, rows (the header's sections are kept with the header)
+    with django_assert_num_queries(2):
         client.get("/topics/t/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/persons/p/")
 
 
@@ -317,9 +318,9 @@ def test_home_costs_the_same_queries_whatever_the_number_of_sections(
     for i in range(10):
         public_row(desks["world"], timezone.now() - timedelta(minutes=i))
     client.get("/")
-    # sections, top slots, urgent fallback, news feed, every section block,
-    # the "Photo" block's galleries, the "Infographics" block
-    with django_assert_num_queries(7):
+    # sections, top slots, urgent fallback, news feed, every section block
+    # (the Photo and Infographics blocks are kept)
+    with django_assert_num_queries(5):
         client.get("/")
 
 

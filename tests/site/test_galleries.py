@@ -123,9 +123,9 @@ def test_gallery_pages_cost_a_fixed_number_of_queries(
     for i in range(6):
         make_gallery(f"more-{i}", photos=4)
     client.get("/")  # the header's cities and the adverts are read, then cached
-    with django_assert_num_queries(3):  # count, galleries with covers, sections
+    with django_assert_num_queries(2):  # count, galleries with covers
         client.get("/galleries/")
-    with django_assert_num_queries(3):  # gallery, its photos, sections
+    with django_assert_num_queries(2):  # gallery, its photos
         client.get(galleries["old"].get_absolute_url())
 
 

@@ -124,9 +124,9 @@ def test_infographic_pages_cost_a_fixed_number_of_queries(
     for i in range(5):
         make_infographic(f"more-{i}")
     client.get("/")  # the header's cities and the adverts are read, then cached
-    with django_assert_num_queries(3):  # count, infographics, sections
+    with django_assert_num_queries(2):  # count, infographics
         client.get("/infographics/")
-    with django_assert_num_queries(2):  # infographic, sections
+    with django_assert_num_queries(1):  # infographic
         client.get("/infographics/quotas/")
     for bad in ["2", "0", "x"]:
         page(client, f"/infographics/?page={bad}", status=404)

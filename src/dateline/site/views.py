@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -89,9 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
-            "partner_blocks": link_blocks_widget(),
-            "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
-            "infographics": selectors.recent_infographics(limit=INFOGRAPHIC_BLOCK),
+            **_side_blocks(),
             "structured_data": [
                 jsonld.script_json(
                     jsonld.website(
@@ -474,9 +473,7 @@ def render_article(
         "preview": preview,
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
-        "partner_blocks": link_blocks_widget(),
-        "galleries": selectors.recent_galleries(limit=GALLERY_BLOCK),
-        "infographics": selectors.recent_infographics(limit=INFOGRAPHIC_BLOCK),
+        **_side_blocks(),
     }
     if article.published_at is not None and not preview:
         context["structured_data"] = _breadcrumbs(
@@ -493,6 +490,20 @@ def render_article(
             )
         )
     return render(request, "site/article_detail.html", context)
+
+
+def _side_blocks() -> dict[str, Any]:
+    """The partner links, Photo and Infographics blocks' data, read only
+    when their fragment ("side-blocks") is made: once per generation."""
+    return {
+        "partner_blocks": SimpleLazyObject(link_blocks_widget),
+        "galleries": SimpleLazyObject(
+            lambda: selectors.recent_galleries(limit=GALLERY_BLOCK)
+        ),
+        "infographics": SimpleLazyObject(
+            lambda: selectors.recent_infographics(limit=INFOGRAPHIC_BLOCK)
+        ),
+    }
 
 
 def _logo_url(request: HttpRequest) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.utils.encoding import filepath_to_uri
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from dateline.content.renditions import MODERN_TYPES
 
 if TYPE_CHECKING:
+    from django.core.files.storage import Storage
     from django.utils.safestring import SafeString
 
     from dateline.content.renditions import HasRenditions
@@ -60,8 +62,7 @@ def picture(
             css,
             loading,
         )
-    storage = image.image.storage
-    urls = {entry["name"]: storage.url(entry["name"]) for entry in image.renditions}
+    urls = rendition_urls(image.image.storage, [e["name"] for e in image.renditions])
 
     def srcset(entries: list[dict[str, Any]]) -> str:
         return ", ".join(f"{urls[e['name']]} {e['width']}w" for e in entries)
@@ -90,3 +91,25 @@ def picture(
         loading,
     )
     return format_html("<picture>{}{}</picture>", sources, img)
+
+
+def rendition_urls(storage: Storage, names: list[str]) -> dict[str, str]:
+    """Each rendition's URL, from one ``storage.url()`` call.
+
+    A picture's renditions lie side by side, and a storage's URL for a plain
+    name is its base URL followed by the quoted name; so the first URL gives
+    the base and the others are joined to it. Names that are not plain, or a
+    storage whose URL is not of that shape (a signed URL), get a call each.
+    """
+    if not names:
+        return {}
+    first = storage.url(names[0])
+    quoted = filepath_to_uri(names[0])
+    if not first.endswith(quoted) or not all(map(_is_plain, names)):
+        return {name: storage.url(name) for name in names}
+    base = first[: len(first) - len(quoted)]
+    return {name: base + filepath_to_uri(name) for name in names}
+
+
+def _is_plain(name: str) -> bool:
+    return not name.startswith("/") and ".." not in name and "\\" not in name

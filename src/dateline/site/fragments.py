@@ -1,0 +1,86 @@
+"""Page fragments made once per site generation, not once per page.
+
+The blocks around an article (Most read, the partner links, Photo,
+Infographics), the navigation and the footer are the same on every page.
+Each is kept as HTML under a key holding the site's *generation* (see
+``dateline.pagecache.store``), which changes after commit on any change to
+what pages show, including a scheduled item going public. A kept fragment is
+therefore never stale: the first page after a change finds no fragment for
+the new generation and makes it afresh. A rolled-back change starts no
+generation and keeps the fragments.
+
+What changes without a new generation is not keyed on it alone: a fragment
+also varies on the values its template names (``{% fragment "most-read"
+most_read %}`` varies on the lists, which have their own minute), and what
+changes per request (the reader's city and its clock, the adverts with their
+start and end times) stays outside fragments.
+
+When the page cache cannot be reached there is no generation: fragments are
+made for each page and nothing is kept. When the default cache fails,
+``cached_block`` makes them directly too. A page never fails for a fragment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from dateline.core.blockcache import cached_block
+from dateline.pagecache.store import current_generation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest
+
+    from dateline.pagecache.store import Generation
+
+# Keys hold the generation, so a fragment is never stale; this only bounds
+# how long an unused one takes memory. A busy agency starts a generation every
+# few seconds, each with a few dozen fragments of a few KB: short, so that
+# Redis holds minutes of them, not hours. Remaking them costs a quiet site
+# three or four queries every five minutes.
+FRAGMENT_SECONDS = 300
+_GENERATION = "dateline_generation"
+
+
+def page_generation(request: HttpRequest | None) -> Generation | None:
+    """The site's generation, read once per request (None: no cache)."""
+    if request is None:
+        return current_generation()
+    if _GENERATION not in request.__dict__:
+        request.__dict__[_GENERATION] = current_generation()
+    generation: Generation | None = request.__dict__[_GENERATION]
+    return generation
+
+
+def fragment_key(name: str, token: str, vary_on: tuple[object, ...]) -> str:
+    """The fragment ``name`` of generation ``token`` for these values, under
+    this script prefix and language (its links and words depend on them)."""
+    parts = repr((get_script_prefix(), get_language(), vary_on))
+    digest = hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()
+    return f"fragment:{name}:{token}:{digest}"
+
+
+def kept_fragment(
+    name: str,
+    make: Callable[[], str],
+    *,
+    request: HttpRequest | None,
+    vary_on: tuple[object, ...] = (),
+) -> SafeString:
+    """The fragment kept for the current generation, or ``make()`` kept."""
+    generation = page_generation(request)
+    if generation is None:
+        return mark_safe(make())  # noqa: S308 - rendered by a template
+    html = cached_block(
+        fragment_key(name, generation.token, vary_on),
+        lambda: str(make()),
+        seconds=FRAGMENT_SECONDS,
+        label=f"Fragment {name}",
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by a template
