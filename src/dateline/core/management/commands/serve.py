@@ -28,9 +28,12 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
-# Threads per worker: a second one overlaps a slow client or query with the
-# next request; more only contend for the GIL (measured: no gain at 4 or 8).
-DEFAULT_THREADS = 2
+# Threads per worker. granian reads and writes the sockets itself, so a thread
+# only ever waits for a query; a second one contends for the GIL with
+# granian's own threads (measured with kept pages answered before Django:
+# 22,000–27,000 req/s with one, 17,000–20,000 with two; uncached pages the
+# same or better with one). --threads 2 may help with a remote database.
+DEFAULT_THREADS = 1
 
 
 class Command(BaseCommand):
