@@ -22,33 +22,14 @@ from tests.factories import SectionFactory, published_article
 from tests.places.factories import three_cities
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
     from dateline.content.models import Article, Section
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def page_cache() -> Iterator[None]:
-    with override_settings(DATELINE_PAGE_CACHE=True):
-        caches["pages"].clear()
-        store.hot_pages.clear()
-        yield
-        caches["pages"].clear()
-        store.hot_pages.clear()
-
-
-@pytest.fixture
-def world() -> Section:
-    return SectionFactory(name="World", slug="world")
-
-
-@pytest.fixture
-def story(world: Section) -> Article:
-    return published_article(section=world, headline="Harbour talks resume")
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("page_cache"),
+]
 
 
 def get(client: Client, url: str, **headers: str) -> Response:

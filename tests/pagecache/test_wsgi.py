@@ -20,25 +20,17 @@ from django.utils import timezone
 
 from dateline.pagecache import keys, store
 from dateline.pagecache.wsgi import RAW_FIELDS, KeyMemory, PageCacheApplication
-from tests.factories import SectionFactory, published_article
+from tests.factories import published_article
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from dateline.content.models import Article, Section
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def page_cache() -> Iterator[None]:
-    with override_settings(DATELINE_PAGE_CACHE=True):
-        caches["pages"].clear()
-        store.hot_pages.clear()
-        yield
-        caches["pages"].clear()
-        store.hot_pages.clear()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("page_cache"),
+]
 
 
 class CountingDjango:
@@ -61,16 +53,6 @@ def django_app() -> CountingDjango:
 @pytest.fixture
 def app(django_app: CountingDjango) -> PageCacheApplication:
     return PageCacheApplication(django_app)
-
-
-@pytest.fixture
-def world() -> Section:
-    return SectionFactory(name="World", slug="world")
-
-
-@pytest.fixture
-def story(world: Section) -> Article:
-    return published_article(section=world, headline="Harbour talks resume")
 
 
 def environ_for(path: str, *, method: str = "GET", **extra: str) -> dict[str, Any]:
