@@ -226,6 +226,10 @@ DATELINE_PAGE_CACHE: bool = env.bool("DATELINE_PAGE_CACHE", default=True)
 DATELINE_PAGE_CACHE_SECONDS: int = env.int("DATELINE_PAGE_CACHE_SECONDS", default=60)
 if not 1 <= DATELINE_PAGE_CACHE_SECONDS <= 86_400:
     raise ImproperlyConfigured("DATELINE_PAGE_CACHE_SECONDS: 1 to 86400 seconds.")
+# Behind deploy/nginx.conf: kept pages of plain requests are also written as
+# files under pages/, which nginx serves itself (pagecache/files.py).
+DATELINE_PAGE_FILES: bool = env.bool("DATELINE_PAGE_FILES", default=False)
+DATELINE_PAGE_FILES_DIR = DATA_DIR / "pages"
 # Caches in front of us (Varnish, nginx with a purge module) to send
 # ``PURGE <path>`` to when an item changes; none by default.
 DATELINE_PURGE_URLS: list[str] = env.list("DATELINE_PURGE_URLS", default=[])

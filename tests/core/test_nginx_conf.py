@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from dateline.pagecache import files
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -89,6 +91,7 @@ def site_config(*, prefix: Path, port: int, upstream: int, data_dir: Path) -> st
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
         ("/var/cache/nginx/dateline", str(prefix / "cache")),
         ("root /srv/dateline/var;", f"root {data_dir};"),
+        ("/srv/dateline/var/pages/nginx.conf", str(data_dir / "pages" / "nginx.conf")),
         ("listen [::]:80 default_server;", ""),
         ("listen [::]:80;", ""),
         ("listen 80", f"listen 127.0.0.1:{port}"),
@@ -125,6 +128,33 @@ def _nginx(prefix: Path, *args: str) -> list[str]:
     ]  # fmt: skip
 
 
+# Page files as the app writes them (pagecache/files.py), for two pages.
+FILES_TAG = "0123abcd"
+FILE_HEADERS = (
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:"),
+    ("X-Frame-Options", "DENY"),
+)
+FILED = {"/filed/": b"<p>The filed page.</p>", "/": b"<p>The filed home.</p>"}
+
+
+def write_page_files(
+    pages: Path, *, directory: str = "gen-1", tag: str = FILES_TAG
+) -> None:
+    config = files.FilesConfig(
+        root=pages, seconds=60, scheme="http", headers=FILE_HEADERS, tag=FILES_TAG
+    )
+    pages.mkdir(parents=True, exist_ok=True)
+    (pages / "nginx.conf").write_text(files.nginx_include(config))
+    for path, body in FILED.items():
+        folder = pages / directory / tag / "http" / HOST / path.strip("/")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_bytes(body + directory.encode())
+        (folder / "index.html.gz").write_bytes(gzip.compress(body + directory.encode()))
+    link = pages / "current.new"
+    link.symlink_to(directory)
+    link.replace(pages / "current")
+
+
 @dataclass
 class Site:
     prefix: Path
@@ -141,6 +171,7 @@ def site(tmp_path: Path) -> Site:
     (static / "site.0123456789ab.css").write_bytes(css)
     (static / "site.0123456789ab.css.gz").write_bytes(gzip.compress(css))
     (static / "site.css").write_bytes(css)
+    write_page_files(data / "pages")
     port, upstream = _free_port(), _free_port()
     conf = tmp_path / "site.conf"
     conf.write_text(
@@ -292,3 +323,64 @@ def test_hashed_static_files_are_immutable_and_sent_precompressed(
     assert headers["Cache-Control"] == "public, max-age=60"
     assert _get(proxy + "/static/missing.css")[0] == 404
     assert _Upstream.served == []
+
+
+def test_a_plain_request_for_a_page_with_a_file_gets_the_file_and_its_headers(
+    proxy: str, site: Site
+) -> None:
+    status, headers, body = _get(proxy + "/filed/")
+    assert status == 200
+    assert body == b"<p>The filed page.</p>gen-1"
+    assert headers["X-Page-Cache"] == "file"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    for name, value in FILE_HEADERS:
+        assert headers[name] == value
+    assert headers["Vary"] == "Cookie, Accept-Encoding"
+    assert headers["Cache-Control"].startswith("public, max-age=0, s-maxage=1")
+    _, headers, body = _get(proxy + "/", **{"Accept-Encoding": "gzip, br"})
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == b"<p>The filed home.</p>gen-1"
+    assert _Upstream.served == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Cookie": "dateline_city=oslo"},
+        {"Cookie": "dateline_sections=world"},
+        {"Cookie": "sessionid=staff"},
+        {"Cookie": "messages=pending"},
+        {"Authorization": "Bearer partner-key"},
+    ],
+)
+def test_a_request_the_app_must_answer_never_gets_the_file(
+    proxy: str, headers: dict[str, str]
+) -> None:
+    _, answer, body = _get(proxy + "/filed/", **headers)
+    assert "X-Page-Cache" not in answer
+    assert body.startswith(b"/filed/ served")
+
+
+def test_a_query_string_goes_to_the_app_and_other_cookies_do_not_matter(
+    proxy: str,
+) -> None:
+    assert _get(proxy + "/filed/?utm_source=x")[2].startswith(
+        b"/filed/?utm_source=x served"
+    )
+    assert _get(proxy + "/filed/", Cookie="_ga=tracker")[2].endswith(b"gen-1")
+    assert _get(proxy + "/elsewhere/")[2].startswith(b"/elsewhere/ served")
+
+
+def test_switching_current_changes_every_answer_at_once(proxy: str, site: Site) -> None:
+    assert _get(proxy + "/filed/")[2].endswith(b"gen-1")
+    write_page_files(site.prefix / "var" / "pages", directory="gen-2")
+    assert _get(proxy + "/filed/")[2].endswith(b"gen-2")
+    (site.prefix / "var" / "pages" / "current").unlink()
+    assert _get(proxy + "/filed/")[2].startswith(b"/filed/ served")
+
+
+def test_files_written_for_other_headers_than_nginx_has_are_not_served(
+    proxy: str, site: Site
+) -> None:
+    write_page_files(site.prefix / "var" / "pages", directory="gen-2", tag="fedcba98")
+    assert _get(proxy + "/filed/")[2].startswith(b"/filed/ served")

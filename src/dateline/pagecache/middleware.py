@@ -19,7 +19,7 @@ from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from dateline.core.variants import noted_cookies, noted_tags
-from dateline.pagecache import keys, store
+from dateline.pagecache import files, keys, store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -52,19 +52,24 @@ class PageCacheMiddleware:
         generation = store.current_generation()
         if generation is None:  # the cache is down: make the page, keep nothing
             return self.get_response(request)
-        key = keys.page_key(visit, generation=generation.token)
+        slot = files.current_slot()
+        key = keys.page_key(visit, generation=files.key_token(generation, slot))
         page = store.read_page(key)
-        if page is not None:
-            return _answer(request, page, generation, hit=True)
-        response = self.get_response(request)
-        if not _may_keep(request, visit, response):
-            # Made for this request only (a cookie not understood, a 404, a
-            # redirect): caches in front must not share it either.
-            response.headers.setdefault("Cache-Control", "private, no-cache")
-            return response
-        page = _page_of(request, response)
-        store.keep_page(key, page)
-        return _answer(request, page, generation, hit=False)
+        hit = page is not None
+        if page is None:
+            response = self.get_response(request)
+            if not _may_keep(request, visit, response):
+                # Made for this request only (a cookie not understood, a 404,
+                # a redirect): caches in front must not share it either.
+                response.headers.setdefault("Cache-Control", "private, no-cache")
+                return response
+            page = _page_of(request, response)
+            store.keep_page(key, page)
+        if slot is not None:
+            path = files.file_path(visit)
+            if path is not None:
+                files.write_page(path, page, generation, slot, key=key)
+        return _answer(request, page, generation, hit=hit)
 
 
 def _visit_of(request: HttpRequest) -> keys.Visit | None:

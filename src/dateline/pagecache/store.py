@@ -258,6 +258,9 @@ def _write_generation(generation: Generation) -> None:
         _last_read = _LastRead(key, (0, 0, 0), monotonic(), generation)
     else:
         pages().set(GENERATION_KEY, generation, timeout=None)
+    from dateline.pagecache import files  # files reads the store
+
+    files.generation_written(generation)
 
 
 # In Redis, the generation is read and written with a client of our own:

@@ -19,7 +19,7 @@ import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dateline.pagecache import keys, store
+from dateline.pagecache import files, keys, store
 from dateline.pagecache.middleware import answer_of
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class PageCacheApplication:
     def __init__(self, application: Application) -> None:
         self.application = application
         self.keys = KeyMemory(size=KNOWN_REQUESTS)
+        files.start_keeper()  # when page files are on
 
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
@@ -69,22 +70,30 @@ class PageCacheApplication:
         if generation is None:  # Django starts or looks up the generation
             return None
         memory = self.keys
-        key = memory.key_for(environ, generation=generation.token)
-        if key is None:
+        slot = files.current_slot()
+        known = memory.key_for(environ, generation=files.key_token(generation, slot))
+        if known is None:
             return None
+        key, file_path = known
         conditional = (
             "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ
         )
-        if not conditional:
-            ready = memory.answers.get(key)
-            if ready is not None and ready.page.expires_at > time.time():
-                return ready.page.status, ready.headers, ready.page.content
-        page = store.read_page(key)
-        if page is None:
-            return None
-        status, headers = answer_of(environ, page, generation, hit=True)
-        if not conditional and generation.last_modified is not None:
-            memory.keep_answer(key, Answer(page, headers))
+        ready = None if conditional else memory.answers.get(key)
+        if ready is not None and ready.page.expires_at > time.time():
+            page = ready.page
+            status, headers = page.status, ready.headers
+        else:
+            found = store.read_page(key)
+            if found is None:
+                return None
+            page = found
+            status, headers = answer_of(environ, page, generation, hit=True)
+            if not conditional and generation.last_modified is not None:
+                memory.keep_answer(key, Answer(page, headers))
+        if file_path is not None and slot is not None and key not in memory.filed:
+            # Made in another process, or before nginx lost the file.
+            memory.filed.add(key)
+            files.write_page(file_path, page, generation, slot, key=key)
         return status, headers, page.content
 
 
@@ -96,6 +105,14 @@ class Answer(NamedTuple):
     headers: list[tuple[str, str]]
 
 
+class Known(NamedTuple):
+    """What a request seen before needs: its page key, and where its page is
+    written as a file (None: not written, see pagecache/files.py)."""
+
+    key: str
+    file_path: str | None
+
+
 class KeyMemory:
     """The page key of each request seen in this generation, by the raw
     values it was made from: a request seen before costs one tuple and one
@@ -104,15 +121,16 @@ class KeyMemory:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.seen: dict[tuple[Any, ...], str | None] = {}
+        self.seen: dict[tuple[Any, ...], Known | None] = {}
         self.answers: dict[str, Answer] = {}  # by page key
+        self.filed: set[str] = set()  # page keys written as files (or tried)
         self.made_for: tuple[str, keys.Config] | None = None
 
-    def key_for(self, environ: dict[str, Any], *, generation: str) -> str | None:
+    def key_for(self, environ: dict[str, Any], *, generation: str) -> Known | None:
         config = keys.config()
         if self.made_for != (generation, config):
             # Replaced whole: other threads keep the old ones.
-            self.seen, self.answers = {}, {}
+            self.seen, self.answers, self.filed = {}, {}, set()
             self.made_for = (generation, config)
         seen = self.seen
         proxy_header = config.proxy_ssl_header[0] if config.proxy_ssl_header else ""
@@ -122,15 +140,15 @@ class KeyMemory:
         except KeyError:
             pass
         visit = keys.visit_of_environ(environ)
-        key = (
-            keys.page_key(visit, generation=generation)
+        known = (
+            Known(keys.page_key(visit, generation=generation), files.file_path(visit))
             if visit is not None and keys.is_cacheable(visit)
             else None
         )
         if len(seen) >= self.size:
             seen.clear()
-        seen[raw] = key
-        return key
+        seen[raw] = known
+        return known
 
     def keep_answer(self, key: str, answer: Answer) -> None:
         answers = self.answers

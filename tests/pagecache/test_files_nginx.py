@@ -1,0 +1,146 @@
+"""deploy/nginx.conf in front of `dateline serve` with page files on: the
+second reader of a page gets nginx's file, the same page with the same
+headers; a publish in the newsroom's process takes the file away at once
+(nginx's one-second micro-cache may answer for the rest of its second).
+
+Needs Debian's nginx; runs its own SQLite site, in the SQLite pass only."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import TYPE_CHECKING
+
+import pytest
+from django.conf import settings
+
+from tests.core.test_nginx_conf import NGINX, _nginx, main_config, site_config
+from tests.pagecache.test_processes import (
+    PUBLISH,
+    SETUP,
+    _wait_for,
+    dateline,
+    free_port,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+pytestmark = [
+    pytest.mark.skipif(
+        NGINX is None, reason="nginx is not installed (apt-get install nginx)"
+    ),
+    pytest.mark.skipif(
+        "sqlite" not in settings.DATABASES["default"]["ENGINE"],
+        reason="runs its own SQLite site; covered by the suite's SQLite pass",
+    ),
+]
+
+HOST = "news.example.com"
+# Headers that belong to one answer or that nginx and the app each make
+# their own way (validators, length, server).
+PER_ANSWER = {
+    "date", "server", "content-length", "etag", "last-modified", "x-page-cache",
+    "x-cache", "accept-ranges", "connection", "surrogate-key", "cache-tag",
+    "transfer-encoding",
+}  # fmt: skip
+
+
+def fetch(base: str, path: str) -> tuple[dict[str, str], bytes]:
+    request = urllib.request.Request(base + path, headers={"Host": HOST})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        return {k.lower(): v for k, v in answer.headers.items()}, answer.read()
+
+
+def _wait_for_nginx(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("nginx did not start")
+
+
+@pytest.fixture
+def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    data = tmp_path / "var"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DATELINE_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "DATELINE_DATA_DIR": str(data),
+        "DATELINE_TASK_QUEUE": "immediate",
+        "DATELINE_PAGE_FILES": "true",
+        "DATELINE_PROXY_HOPS": "1",
+        "DATELINE_ALLOWED_HOSTS": f"{HOST},127.0.0.1",
+        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+    }
+    dateline(env, "migrate", "--noinput")
+    dateline(env, "collectstatic", "--noinput", "-v0")
+    dateline(env, "shell", "-c", SETUP)
+    app_port, port = free_port(), free_port()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "dateline", "serve", "--port", str(app_port),
+         "--workers", "1", "--no-collectstatic"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    nginx = None
+    try:
+        _wait_for(app_port)  # by then the app has written pages/nginx.conf
+        conf = tmp_path / "site.conf"
+        conf.write_text(
+            site_config(prefix=tmp_path, port=port, upstream=app_port, data_dir=data)
+        )
+        (tmp_path / "nginx.conf").write_text(main_config(tmp_path, conf))
+        nginx = subprocess.Popen(
+            _nginx(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _wait_for_nginx(port)
+        request.node.dateline_env = env
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for process in (nginx, app):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
+
+
+def test_the_second_reader_gets_the_file_the_same_page_with_the_same_headers(
+    site: str,
+) -> None:
+    made, body = fetch(site, "/news/")
+    assert made["x-page-cache"] == "miss"
+    filed, again = fetch(site, "/news/")
+    assert filed["x-page-cache"] == "file"
+    assert again == body
+    assert b"First story on the wire" in again
+    assert {k: v for k, v in filed.items() if k not in PER_ANSWER} == {
+        k: v for k, v in made.items() if k not in PER_ANSWER
+    }
+
+
+def test_a_publish_in_another_process_is_on_the_next_answer(
+    site: str, request: pytest.FixtureRequest
+) -> None:
+    fetch(site, "/news/")
+    assert fetch(site, "/news/")[0]["x-page-cache"] == "file"
+    dateline(request.node.dateline_env, "shell", "-c", PUBLISH)
+    published = time.monotonic()
+    # The file went with the publish; the page nginx's micro-cache kept when
+    # the first reader asked may live out its second (s-maxage=1).
+    headers, body = fetch(site, "/news/")
+    while b"Second story" not in body and time.monotonic() - published < 1.5:
+        assert headers.get("x-cache") in {"HIT", "STALE", "UPDATING"}
+        time.sleep(0.05)
+        headers, body = fetch(site, "/news/")
+    assert b"Second story on the wire" in body
+    assert headers.get("x-page-cache") in {"miss", "file"}
+    assert fetch(site, "/news/")[0]["x-page-cache"] == "file"
