@@ -249,7 +249,12 @@ def main() -> None:
     # A run of some parts only gets a file of its own, named for them.
     parts = "" if PARTS >= ALL_PARTS else "-" + "-".join(sorted(PARTS))
     size = f"-{total // 1000}k" if {"serve"} != PARTS else ""
-    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}-bench{size}{parts}.md"
+    name = f"{stamp:%Y-%m-%d}-bench{size}{parts}"
+    out = ROOT / "bench" / "results" / f"{name}.md"
+    for again in range(2, 100):  # an earlier run of the day is kept
+        if not out.exists():
+            break
+        out = out.with_name(f"{name}-{again}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")

@@ -8,12 +8,15 @@ with the same threads, connections, duration and ``Accept-Encoding: gzip``:
   page and the news feed as static files, precompressed with gzip: the
   ceiling;
 - `dateline serve` alone, as production runs it;
-- nginx with a copy of deploy/nginx.conf (micro-cache and all) in front of
-  that `dateline serve`.
+- nginx with a copy of deploy/nginx.conf (page files, micro-cache and all)
+  in front of that `dateline serve`, which runs with DATELINE_PAGE_FILES on
+  (pagecache/files.py); the article page is also measured through the same
+  config with page files off (the micro-cache alone) and with both off.
 
 Everything nginx writes goes under a temporary prefix; nginx runs in the
-foreground as a child process. Each load runs REPEATS times; the table gives
-the median and the range of requests/s. BENCH_PAGE_CACHE=on|off sets the
+foreground as a child process. Each load runs REPEATS times, the loads
+taking turns (so that the machine's changing load falls on all alike); the
+table gives the median and the range of requests/s. BENCH_PAGE_CACHE=on|off sets the
 page cache of the `dateline serve` under test (DATELINE_PAGE_CACHE in its
 environment); the article page is also measured once more with it off, for
 the cold budget. Standalone: ``python bench/run.py`` with BENCH_PARTS=serve
@@ -35,7 +38,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_CONF = ROOT / "deploy" / "nginx.conf"
@@ -112,65 +115,72 @@ def run(data_dir: Path) -> list[str]:
     pages = _pages()
     with tempfile.TemporaryDirectory(prefix="dateline-bench-serve-") as tmp:
         temp = Path(tmp)
-        app_port, static_port, proxy_port, bare_port = _free_ports(4)
-        env = _app_env(data_dir, cache=PAGE_CACHE)
+        app_port, static_port, proxy_port, cached_port, bare_port = _free_ports(5)
+        env = _app_env(data_dir, cache=PAGE_CACHE) | {"DATELINE_PAGE_FILES": "true"}
         with _child(_serve_command(app_port), temp / "serve.log", env) as app:
             _wait_for(app_port, "dateline serve", app)
             _save_copies(app_port, pages, temp / "static" / "pages")
             static = _nginx_static(nginx, temp / "static", static_port)
             proxy = _nginx_proxy(nginx, temp / "proxy", proxy_port, app_port, data_dir)
-            bare = _nginx_proxy(
-                nginx, temp / "bare", bare_port, app_port, data_dir, cache=False
+            cached = _nginx_proxy(
+                nginx, temp / "cached", cached_port, app_port, data_dir, files=False
             )
+            bare = _nginx_proxy(
+                nginx, temp / "bare", bare_port, app_port, data_dir, cache=False,
+                files=False,
+            )  # fmt: skip
             with (
                 _child(static, temp / "nginx-static.log") as static_nginx,
                 _child(proxy, temp / "nginx-proxy.log") as proxy_nginx,
+                _child(cached, temp / "nginx-cached.log") as cached_nginx,
                 _child(bare, temp / "nginx-bare.log") as bare_nginx,
             ):
                 _wait_for(static_port, "nginx (static)", static_nginx)
                 _wait_for(proxy_port, "nginx (proxy)", proxy_nginx)
+                _wait_for(cached_port, "nginx (proxy, no page files)", cached_nginx)
                 _wait_for(bare_port, "nginx (proxy, no cache)", bare_nginx)
                 x_cache = _x_cache(proxy_port, pages["article page"])
-                rows = []
-                for server, port in (
-                    ("nginx, static copy", static_port),
-                    (f"dateline serve (page cache {PAGE_CACHE})", app_port),
-                    ("nginx → dateline serve", proxy_port),
-                ):
-                    for page, url in pages.items():
-                        path = _copy_name(page) if port == static_port else url
-                        rows.append(
-                            {"server": server, "page": page, **_load(wrk, port, path)}
-                        )
-                # The proxy's own cost, without the micro-cache and its lock.
-                rows.append(
-                    {
-                        "server": "nginx → dateline serve, micro-cache off",
-                        "page": "article page",
-                        **_load(wrk, bare_port, pages["article page"]),
-                    }
-                )
+                jobs = [
+                    _Job(server, page, port, _copy_name(page) if static else url)
+                    for server, port, static in (
+                        ("nginx, static copy", static_port, True),
+                        (f"dateline serve (page cache {PAGE_CACHE})", app_port, False),
+                        ("nginx → dateline serve", proxy_port, False),
+                    )
+                    for page, url in pages.items()
+                ]
+                # The micro-cache alone; then the proxy's own cost, without
+                # the micro-cache and its lock.
+                jobs += [
+                    _Job(server, "article page", port, pages["article page"])
+                    for server, port in (
+                        ("nginx → dateline serve, page files off", cached_port),
+                        (
+                            "nginx → dateline serve, page files and micro-cache off",
+                            bare_port,
+                        ),
+                    )
+                ]
+                rows = _load_in_turn(wrk, jobs)
         cold = None
         if PAGE_CACHE != "off":
             env = _app_env(data_dir, cache="off")
             with _child(_serve_command(app_port), temp / "serve-cold.log", env) as app:
                 _wait_for(app_port, "dateline serve", app)
-                cold = {
-                    "server": "dateline serve (page cache off)",
-                    "page": "article page",
-                    **_load(wrk, app_port, pages["article page"]),
-                }
-                rows.append(cold)
                 # The same, each request for another item: nothing of one
                 # item's page can help the next.
                 script = _cycle_script(temp / "articles.lua", _article_paths())
-                rows.append(
-                    {
-                        "server": "dateline serve (page cache off)",
-                        "page": f"article pages, {MANY_ARTICLES:,} items in turn",
-                        **_load(wrk, app_port, "/", script=script),
-                    }
+                server = "dateline serve (page cache off)"
+                many = f"article pages, {MANY_ARTICLES:,} items in turn"
+                cold_rows = _load_in_turn(
+                    wrk,
+                    [
+                        _Job(server, "article page", app_port, pages["article page"]),
+                        _Job(server, many, app_port, "/", script),
+                    ],
                 )
+                cold = cold_rows[0]
+                rows += cold_rows
         else:
             cold = rows[3]
         kept = _keep_logs(temp) if any(r["errors"] for r in rows) else None
@@ -342,6 +352,7 @@ def deploy_variant(*, port: int, upstream: int, data_dir: Path, cache: Path) -> 
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
         ("/var/cache/nginx/dateline", str(cache)),
         ("root /srv/dateline/var;", f"root {data_dir};"),
+        ("/srv/dateline/var/pages/nginx.conf", str(data_dir / "pages" / "nginx.conf")),
         ("server_name news.example.com;", "server_name 127.0.0.1;"),
         ("listen [::]:80 default_server;", ""),
         ("listen [::]:80;", ""),
@@ -361,13 +372,20 @@ def _nginx_proxy(
     data_dir: Path,
     *,
     cache: bool = True,
+    files: bool = True,
 ) -> list[str]:
     temps = _temps(prefix)
     site = deploy_variant(
         port=port, upstream=upstream, data_dir=data_dir, cache=prefix / "cache"
     )
-    if not cache:
-        site = site.replace("proxy_cache dateline;", "proxy_cache off;")
+    for wanted, old, new in [
+        (cache, "proxy_cache dateline;", "proxy_cache off;"),
+        (files, '"GET||"  current;', '"GET||"  none;'),
+    ]:
+        if not wanted:
+            if old not in site:
+                raise SystemExit(f"bench: deploy/nginx.conf no longer has {old!r}")
+            site = site.replace(old, new)
     (prefix / "site.conf").write_text(site)
     (prefix / "nginx.conf").write_text(
         PROXY_CONF.format(user=_user(), prefix=prefix, temps=temps)
@@ -376,10 +394,14 @@ def _nginx_proxy(
 
 
 def _x_cache(port: int, path: str) -> str:
-    seen = [
-        _get(port, path, **{"Accept-Encoding": "gzip"})[0].get("X-Cache", "none")
-        for _ in range(2)
-    ]
+    """Who answered two requests in a row: a page file, or the micro-cache."""
+    seen = []
+    for _ in range(2):
+        headers = _get(port, path, **{"Accept-Encoding": "gzip"})[0]
+        if headers.get("X-Page-Cache") == "file":
+            seen.append("a page file")
+        else:
+            seen.append("the micro-cache " + headers.get("X-Cache", "(none)"))
     return ", then ".join(seen)
 
 
@@ -408,25 +430,51 @@ def _cycle_script(script: Path, paths: list[str]) -> Path:
     return script
 
 
-def _load(
-    wrk: str, port: int, path: str, *, script: Path | None = None
-) -> dict[str, Any]:
-    url = f"http://127.0.0.1:{port}{path}"
-    command = [
-        wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s",
-        "-H", "Accept-Encoding: gzip", *(["-s", str(script)] if script else []),
-    ]  # fmt: skip
-    subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # noqa: S603 - warm-up
-    runs = []
+class _Job(NamedTuple):
+    """One load: a row of the table."""
+
+    server: str
+    page: str
+    port: int
+    path: str
+    script: Path | None = None
+
+
+def _load_in_turn(wrk: str, jobs: list[_Job]) -> list[dict[str, Any]]:
+    """Each job warmed up, then loaded REPEATS times, the jobs taking turns:
+    a change in the machine's load (it is shared) falls on every server
+    alike, not on whichever was measured at that moment."""
+    for job in jobs:
+        _wrk(wrk, job, seconds=2)
+    runs: list[list[dict[str, Any]]] = [[] for _ in jobs]
     for _ in range(REPEATS):
-        load = os.getloadavg()[0]
-        out = subprocess.run(  # noqa: S603 - wrk, found on PATH
-            [*command, f"-d{SECONDS}s", url], capture_output=True, text=True, check=True
-        ).stdout
-        runs.append({"load": load, **_parse(out)})
+        for job, done in zip(jobs, runs, strict=True):
+            load = os.getloadavg()[0]
+            done.append({"load": load, **_parse(_wrk(wrk, job, seconds=SECONDS))})
+    return [
+        {"server": job.server, "page": job.page, **_summary(job, done)}
+        for job, done in zip(jobs, runs, strict=True)
+    ]
+
+
+def _wrk(wrk: str, job: _Job, *, seconds: int) -> str:
+    command = [
+        wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+        "--timeout", "10s", "-H", "Accept-Encoding: gzip",
+        *(["-s", str(job.script)] if job.script else []),
+        f"http://127.0.0.1:{job.port}{job.path}",
+    ]  # fmt: skip
+    return subprocess.run(  # noqa: S603 - wrk, found on PATH
+        command, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _summary(job: _Job, runs: list[dict[str, Any]]) -> dict[str, Any]:
     rates = [r["rate"] for r in runs]
     middle = sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
-    sys.stderr.write(f"  serve, {url}: {statistics.median(rates):,.0f} req/s\n")
+    sys.stderr.write(
+        f"  serve, {job.server}, {job.page}: {statistics.median(rates):,.0f} req/s\n"
+    )
     return {
         "rate": statistics.median(rates),
         "low": min(rates),
@@ -490,22 +538,15 @@ def _report(
     loads = [load for r in rows for load in r["loads"]]
     lines = [
         f"wrk on loopback: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s, "
-        f"`Accept-Encoding: gzip`, each load {REPEATS} times (median, and the range "
+        f"`Accept-Encoding: gzip`, each load {REPEATS} times, the loads in turn (median, and the range "
         f"of requests/s); a 2 s warm-up first. Pages: "
         + ", ".join(f"{page} `{url}`" for page, url in pages.items())
         + ". `dateline serve` runs with its defaults "
         f"({max(2, os.cpu_count() or 1)} workers); nginx with `worker_processes auto`. "
         f"Servers, wrk and everything else on the machine share its "
         f"{os.cpu_count()} cores; the load average during the runs was "
-        f"{min(loads):.1f}–{max(loads):.1f}. The micro-cache in front answered "
-        f"the article page: {x_cache}"
-        + (
-            " (the app marks no page cacheable yet: nothing is stored, and the "
-            "cache's lock holds concurrent requests for one page until its "
-            "timeout, see docs/deploy.md)."
-            if "HIT" not in x_cache
-            else "."
-        ),
+        f"{min(loads):.1f}–{max(loads):.1f}. Behind deploy/nginx.conf the article "
+        f"page came from {x_cache}.",
         "",
         "| server | page | req/s | range | p50 ms | p99 ms | KB per answer | "
         "÷ nginx static | errors |",
