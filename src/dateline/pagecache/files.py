@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
-from django.db import close_old_connections
+from django.db import connections
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.module_loading import import_string
@@ -380,7 +380,7 @@ class Keeper(threading.Thread):
         generation = store.ready_generation()
         if generation is None:  # due, unknown or missing: Django's path
             generation = store.current_generation()
-            close_old_connections()
+            connections.close_all()  # this thread's, if it opened one
         if generation is None:
             return
         point_current_at(generation, slot_of(files))
