@@ -276,3 +276,18 @@ def test_directories_no_longer_current_are_removed_after_a_while(root: Path) -> 
     assert not old.exists()
     assert (root / files.dir_name(generation, 2)).is_dir()
     assert (root / "current").is_symlink()
+
+
+def test_over_https_the_files_carry_hsts_and_plain_http_gets_none(
+    client: Client, root: Path, story: Article
+) -> None:
+    with override_settings(DATELINE_HTTPS=True, SECURE_HSTS_SECONDS=31_536_000):
+        config = files.config()
+        assert config is not None
+        assert ("Strict-Transport-Security", "max-age=31536000") in config.headers
+        secure = client.get("/news/", secure=True)
+        assert secure["Strict-Transport-Security"] == "max-age=31536000"
+        client.get("/", secure=False)
+        tree = current(root) / config.tag
+        assert (tree / "https" / "testserver" / "news" / "index.html").exists()
+        assert not (tree / "http").exists()
