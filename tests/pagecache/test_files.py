@@ -56,9 +56,20 @@ def page_file(root: Path, path: str) -> Path:
 
 
 def get(client: Client, path: str, **extra: str) -> bytes:
-    response = client.get(path, **extra)
-    assert response.status_code == 200
-    return bytes(response.content)
+    """A page asked for twice: made, then kept and written as a file."""
+    made = client.get(path, **extra)
+    assert made.status_code == 200
+    again = client.get(path, **extra)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == made.content
+    return bytes(made.content)
+
+
+def test_a_page_asked_for_once_is_not_written(
+    client: Client, root: Path, story: Article
+) -> None:
+    assert client.get("/news/")["X-Page-Cache"] == "miss"
+    assert not list(root.glob("*/*/*/*/**/index.html"))
 
 
 def test_a_plain_request_gets_its_page_written_plain_and_gzipped(
@@ -86,16 +97,18 @@ def test_a_plain_request_gets_its_page_written_plain_and_gzipped(
 def test_requests_nginx_sends_to_the_app_get_no_file(
     client: Client, root: Path, story: Article, path: str, extra: dict[str, str]
 ) -> None:
-    client.get(path, **extra)
+    for _ in range(2):  # twice: a page is written when it is asked for again
+        client.get(path, **extra)
     assert not list(root.glob("*/*/*/*/**/index.html"))
 
 
 def test_a_head_a_404_and_a_host_with_a_port_get_no_file(
     client: Client, root: Path, story: Article
 ) -> None:
-    client.head("/news/")
-    client.get("/no-such-page/")
-    client.get("/news/", HTTP_HOST="testserver:8000")
+    for _ in range(2):
+        client.head("/news/")
+        client.get("/no-such-page/")
+        client.get("/news/", HTTP_HOST="testserver:8000")
     assert not list(root.glob("*/*/*/*/**/index.html"))
 
 
@@ -226,6 +239,7 @@ def test_files_last_a_slot_and_pages_are_made_anew_in_the_next(
         assert not page_file(root, "/news/").exists()
         response = client.get("/news/")
         assert response["X-Page-Cache"] == "miss"  # the slot is in the key
+        get(client, "/news/")
         assert page_file(root, "/news/").exists()
 
 
@@ -285,9 +299,10 @@ def test_over_https_the_files_carry_hsts_and_plain_http_gets_none(
         config = files.config()
         assert config is not None
         assert ("Strict-Transport-Security", "max-age=31536000") in config.headers
-        secure = client.get("/news/", secure=True)
-        assert secure["Strict-Transport-Security"] == "max-age=31536000"
-        client.get("/", secure=False)
+        for _ in range(2):
+            secure = client.get("/news/", secure=True)
+            assert secure["Strict-Transport-Security"] == "max-age=31536000"
+            client.get("/", secure=False)
         tree = current(root) / config.tag
         assert (tree / "https" / "testserver" / "news" / "index.html").exists()
         assert not (tree / "http").exists()

@@ -57,6 +57,19 @@ def fetch(base: str, path: str) -> tuple[dict[str, str], bytes]:
         return {k.lower(): v for k, v in answer.headers.items()}, answer.read()
 
 
+def until_filed(base: str, path: str) -> tuple[dict[str, str], bytes]:
+    """The page's answer once nginx serves it from a file: the app writes it
+    when the page is asked for again, which nginx's micro-cache answers
+    itself for a second."""
+    deadline = time.monotonic() + 5
+    while True:
+        headers, body = fetch(base, path)
+        if headers.get("x-page-cache") == "file" or time.monotonic() > deadline:
+            assert headers.get("x-page-cache") == "file"
+            return headers, body
+        time.sleep(0.1)
+
+
 def _wait_for_nginx(port: int) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -118,8 +131,7 @@ def test_the_second_reader_gets_the_file_the_same_page_with_the_same_headers(
 ) -> None:
     made, body = fetch(site, "/news/")
     assert made["x-page-cache"] == "miss"
-    filed, again = fetch(site, "/news/")
-    assert filed["x-page-cache"] == "file"
+    filed, again = until_filed(site, "/news/")
     assert again == body
     assert b"First story on the wire" in again
     assert {k: v for k, v in filed.items() if k not in PER_ANSWER} == {
@@ -130,8 +142,7 @@ def test_the_second_reader_gets_the_file_the_same_page_with_the_same_headers(
 def test_a_publish_in_another_process_is_on_the_next_answer(
     site: str, request: pytest.FixtureRequest
 ) -> None:
-    fetch(site, "/news/")
-    assert fetch(site, "/news/")[0]["x-page-cache"] == "file"
+    until_filed(site, "/news/")
     dateline(request.node.dateline_env, "shell", "-c", PUBLISH)
     published = time.monotonic()
     # The file went with the publish; the page nginx's micro-cache kept when
@@ -142,5 +153,5 @@ def test_a_publish_in_another_process_is_on_the_next_answer(
         time.sleep(0.05)
         headers, body = fetch(site, "/news/")
     assert b"Second story on the wire" in body
-    assert headers.get("x-page-cache") in {"miss", "file"}
-    assert fetch(site, "/news/")[0]["x-page-cache"] == "file"
+    assert headers.get("x-page-cache") in {"miss", "hit", "file"}
+    assert b"Second story on the wire" in until_filed(site, "/news/")[1]

@@ -4,7 +4,9 @@ Behind nginx, a page from nginx's own proxy cache cost about a quarter more
 than a static file. So, when page files are on, the plainest requests (GET,
 no query string, no cookie that changes a page) also get their page written
 to disk, and deploy/nginx.conf sends such a request to the file when there
-is one, and to the app otherwise.
+is one, and to the app otherwise. A page is written when it is asked for
+again (a hit in the page cache), not when it is made: a page asked for once,
+as a crawler goes through the archive, never touches the disk.
 
 Files never outlive what they show:
 

@@ -65,7 +65,7 @@ class PageCacheMiddleware:
                 return response
             page = _page_of(request, response)
             store.keep_page(key, page)
-        if slot is not None:
+        if hit and slot is not None:  # asked for again: worth a file
             path = files.file_path(visit)
             if path is not None:
                 files.write_page(path, page, generation, slot, key=key)
