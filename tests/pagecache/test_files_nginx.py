@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 from django.conf import settings
@@ -29,7 +29,6 @@ from tests.pagecache.test_processes import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 pytestmark = [
     pytest.mark.skipif(
@@ -80,8 +79,16 @@ def _wait_for_nginx(port: int) -> None:
     raise AssertionError("nginx did not start")
 
 
-@pytest.fixture
-def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+class Site(NamedTuple):
+    base: str  # nginx's address
+    env: dict[str, str]  # the app's environment, for commands
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """One site for the module (it takes a while to make): the tests read,
+    then publish, in that order."""
+    tmp_path = tmp_path_factory.mktemp("files-nginx")
     data = tmp_path / "var"
     env = {
         key: value
@@ -117,8 +124,7 @@ def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
             _nginx(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         _wait_for_nginx(port)
-        request.node.dateline_env = env
-        yield f"http://127.0.0.1:{port}"
+        yield Site(f"http://127.0.0.1:{port}", env)
     finally:
         for process in (nginx, app):
             if process is not None:
@@ -127,11 +133,11 @@ def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def test_the_second_reader_gets_the_file_the_same_page_with_the_same_headers(
-    site: str,
+    site: Site,
 ) -> None:
-    made, body = fetch(site, "/news/")
+    made, body = fetch(site.base, "/news/")
     assert made["x-page-cache"] == "miss"
-    filed, again = until_filed(site, "/news/")
+    filed, again = until_filed(site.base, "/news/")
     assert again == body
     assert b"First story on the wire" in again
     assert {k: v for k, v in filed.items() if k not in PER_ANSWER} == {
@@ -139,19 +145,17 @@ def test_the_second_reader_gets_the_file_the_same_page_with_the_same_headers(
     }
 
 
-def test_a_publish_in_another_process_is_on_the_next_answer(
-    site: str, request: pytest.FixtureRequest
-) -> None:
-    until_filed(site, "/news/")
-    dateline(request.node.dateline_env, "shell", "-c", PUBLISH)
+def test_a_publish_in_another_process_is_on_the_next_answer(site: Site) -> None:
+    until_filed(site.base, "/news/")
+    dateline(site.env, "shell", "-c", PUBLISH)
     published = time.monotonic()
     # The file went with the publish; the page nginx's micro-cache kept when
     # the first reader asked may live out its second (s-maxage=1).
-    headers, body = fetch(site, "/news/")
+    headers, body = fetch(site.base, "/news/")
     while b"Second story" not in body and time.monotonic() - published < 1.5:
         assert headers.get("x-cache") in {"HIT", "STALE", "UPDATING"}
         time.sleep(0.05)
-        headers, body = fetch(site, "/news/")
+        headers, body = fetch(site.base, "/news/")
     assert b"Second story on the wire" in body
     assert headers.get("x-page-cache") in {"miss", "hit", "file"}
-    assert b"Second story on the wire" in until_filed(site, "/news/")[1]
+    assert b"Second story on the wire" in until_filed(site.base, "/news/")[1]
