@@ -90,16 +90,14 @@ def current_generation() -> Generation | None:
     """The site's generation; None when the page cache cannot be reached."""
     try:
         generation = _read_generation()
-        if generation is None:
-            generation = _start_generation()
-        elif generation.next_release_at == UNKNOWN_RELEASE:
-            generation = _with_next_release(generation)
-        elif time.time() >= generation.next_release_at:
-            generation = _start_generation()  # a scheduled item went public
+        if _is_ready(generation):
+            return generation
+        if generation is not None and generation.next_release_at == UNKNOWN_RELEASE:
+            return _with_next_release(generation)
+        return _start_generation()  # none yet, or a scheduled item went public
     except CACHE_FAILURES:
         logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
         return None
-    return generation
 
 
 def ready_generation() -> Generation | None:
@@ -111,11 +109,13 @@ def ready_generation() -> Generation | None:
         generation = _read_generation()
     except CACHE_FAILURES:
         return None
-    if generation is None or generation.next_release_at == UNKNOWN_RELEASE:
-        return None
-    if time.time() >= generation.next_release_at:
-        return None
-    return generation
+    return generation if _is_ready(generation) else None
+
+
+def _is_ready(generation: Generation | None) -> bool:
+    """Usable as it is: started, and its next release known and still to
+    come (an unknown one, -1, has always passed)."""
+    return generation is not None and time.time() < generation.next_release_at
 
 
 class _LastRead(NamedTuple):
