@@ -65,6 +65,14 @@ def get(client: Client, path: str, **extra: str) -> bytes:
     return bytes(made.content)
 
 
+def test_a_head_request_writes_the_whole_page(
+    client: Client, root: Path, story: Article
+) -> None:
+    for _ in range(2):
+        assert client.head("/news/").status_code == 200
+    assert b"Harbour talks resume" in page_file(root, "/news/").read_bytes()
+
+
 def test_a_page_asked_for_once_is_not_written(
     client: Client, root: Path, story: Article
 ) -> None:
@@ -102,11 +110,10 @@ def test_requests_nginx_sends_to_the_app_get_no_file(
     assert not list(root.glob("*/*/*/*/**/index.html"))
 
 
-def test_a_head_a_404_and_a_host_with_a_port_get_no_file(
+def test_a_404_and_a_host_with_a_port_get_no_file(
     client: Client, root: Path, story: Article
 ) -> None:
     for _ in range(2):
-        client.head("/news/")
         client.get("/no-such-page/")
         client.get("/news/", HTTP_HOST="testserver:8000")
     assert not list(root.glob("*/*/*/*/**/index.html"))
@@ -306,3 +313,18 @@ def test_over_https_the_files_carry_hsts_and_plain_http_gets_none(
         tree = current(root) / config.tag
         assert (tree / "https" / "testserver" / "news" / "index.html").exists()
         assert not (tree / "http").exists()
+
+
+def test_a_process_writes_a_bounded_number_of_pages_a_slot(
+    client: Client,
+    root: Path,
+    story: Article,
+    world: Section,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(files, "MAX_FILES_PER_SLOT", 1)
+    other = published_article(section=world, headline="Second")
+    get(client, story.get_absolute_url())
+    get(client, other.get_absolute_url())
+    written = list(current(root).glob("*/*/*/**/index.html"))
+    assert len(written) == 1

@@ -84,6 +84,10 @@ CONTENT_TYPE = "text/html; charset=utf-8"
 SAFE_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,199})*/")
 MAX_PATH_LENGTH = 1000
 SAFE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
+# Pages a process writes into one directory, at most: the pages read in a
+# slot are far fewer, and a stranger asking for the archive's pages twice
+# each cannot fill the disk (about 70 KB a page, both files).
+MAX_FILES_PER_SLOT = 10_000
 # How often the keeper looks at the generation and the clock.
 TICK_SECONDS = 0.2
 # A directory no longer current is removed this long after (nginx may be
@@ -190,11 +194,12 @@ def _order(name: str) -> tuple[int, int]:
 
 def file_path(visit: keys.Visit) -> str | None:
     """Where a visit's page is written, under the current directory; None
-    for a visit nginx does not send to files (deploy/nginx.conf's map)."""
+    for a visit nginx does not send to files (deploy/nginx.conf's map). The
+    method does not count: GET and HEAD share kept pages, and the WSGI
+    wrapper remembers this per request without the method."""
     files = config()
     if (
         files is None
-        or visit.method != "GET"
         or visit.query
         or keys.key_cookies(visit)
         or visit.scheme != files.scheme
@@ -250,6 +255,8 @@ def write_page(
         written = _written = _Written(name, set())
     if key in written.keys:
         return True
+    if len(written.keys) >= MAX_FILES_PER_SLOT:
+        return False
     written.keys.add(key)  # tried once, written or not
     if not may_write(page) or not point_current_at(generation, slot):
         return False  # not for a file, or the link has moved past it
