@@ -397,3 +397,18 @@ def test_files_written_for_other_headers_than_nginx_has_are_not_served(
 ) -> None:
     write_page_files(site.prefix / "var" / "pages", directory="gen-2", tag="fedcba98")
     assert _get(proxy + "/filed/")[2].startswith(b"/filed/ served")
+
+
+@pytest.fixture
+def files_off(site: Site) -> None:
+    """The include the app writes while page files cannot be written."""
+    include = site.prefix / "var" / "pages" / "nginx.conf"
+    include.write_text(files.INCLUDE_WHILE_OFF.format(why="the page cache is off"))
+
+
+def test_with_page_files_off_nginx_starts_and_asks_the_app(
+    files_off: None, proxy: str
+) -> None:
+    _, headers, body = _get(proxy + "/filed/")
+    assert body.startswith(b"/filed/ served")
+    assert "X-Page-Cache" not in headers

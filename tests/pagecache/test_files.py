@@ -198,8 +198,24 @@ def test_the_include_is_written_once_and_again_when_the_headers_change(
 def test_a_header_nginx_cannot_repeat_turns_page_files_off(root: Path) -> None:
     with override_settings(DATELINE_CSP_EXTRA={"img-src": ['https://x.example/"$a']}):
         assert files.config() is None
-        assert files.write_include() is None
+        include = files.write_include()
+        assert include is not None
+        text = include.read_text()
+        assert "set $dateline_page_headers none;" in text
+        assert "add_header" not in text  # nothing nginx would choke on
     assert files.config() is not None
+
+
+def test_with_the_page_cache_off_nginx_still_gets_an_include_and_no_files(
+    root: Path,
+) -> None:
+    with override_settings(DATELINE_PAGE_CACHE=False):
+        assert files.config() is None
+        include = files.write_include()
+        assert include is not None
+        assert "the page cache is off" in include.read_text()
+    with override_settings(DATELINE_PAGE_FILES=False):
+        assert files.write_include() is None
 
 
 def test_a_publish_switches_current_to_an_empty_directory_at_once(

@@ -350,15 +350,34 @@ def nginx_include(files: FilesConfig) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What nginx reads while page files are asked for but cannot be written (the
+# page cache is off, or a header cannot be repeated): no directory has this
+# name, so every request goes to the app, and nginx still starts.
+INCLUDE_WHILE_OFF = """\
+# Written by Dateline (pagecache/files.py): page files are off ({why}), so
+# nginx finds none and sends every page request to the app.
+set $dateline_page_headers none;
+"""
+
+
 def write_include() -> Path | None:
     """Write ``pages/nginx.conf`` for this configuration (if it changed).
-    None when page files are off."""
-    files = config()
-    if files is None:
+    None when ``DATELINE_PAGE_FILES`` is off."""
+    if not settings.DATELINE_PAGE_FILES:
         return None
-    target = files.root / INCLUDE
-    text = nginx_include(files)
-    files.root.mkdir(parents=True, exist_ok=True)
+    files = config()
+    if files is not None:
+        text = nginx_include(files)
+    else:
+        why = (
+            "the page cache is off"
+            if not settings.DATELINE_PAGE_CACHE
+            else "a header of our pages cannot be written for nginx"
+        )
+        text = INCLUDE_WHILE_OFF.format(why=why)
+    root = Path(settings.DATELINE_PAGE_FILES_DIR)
+    target = root / INCLUDE
+    root.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.read_text() != text:
         _write_atomic(target, text.encode(), time.time())
         logger.info("Page files: wrote %s; reload nginx to read it.", target)
@@ -420,13 +439,14 @@ _keeper_lock = threading.Lock()
 
 
 def start_keeper() -> Keeper | None:
-    """One keeper per process, when page files are on."""
+    """One keeper per process, when page files are on; the include for
+    nginx whenever they are asked for."""
     global _keeper
+    write_include()
     if config() is None:
         return None
     with _keeper_lock:
         if _keeper is None or not _keeper.is_alive():
-            write_include()
             _keeper = Keeper()
             _keeper.start()
     return _keeper
