@@ -16,10 +16,11 @@ import time_machine
 from django.core.cache import caches
 from django.test import override_settings
 
-from dateline.pagecache import store
+from dateline.pagecache import files, store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 REDIS_URL = os.environ.get("DATELINE_TEST_REDIS_URL")
 
@@ -92,3 +93,24 @@ def test_an_unreadable_generation_starts_a_new_one(redis_pages: redis.Redis) -> 
     assert generation is not None
     assert generation.token != "old"
     assert json.loads(redis_pages.get(_key()) or b"")["token"] == generation.token
+
+
+def test_a_generation_started_on_another_machine_moves_this_ones_page_files(
+    redis_pages: redis.Redis, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Page files are per machine: the keeper moves the link for a generation
+    another machine wrote into Redis, within its trust of a tenth of a second."""
+    clock = [1000.0]
+    monkeypatch.setattr(store, "monotonic", lambda: clock[0])
+    root = tmp_path / "pages"
+    with override_settings(
+        DATELINE_PAGE_CACHE=True, DATELINE_PAGE_FILES=True, DATELINE_PAGE_FILES_DIR=root
+    ):
+        first = store.current_generation()
+        assert first is not None
+        assert os.readlink(root / "current").endswith(first.token)
+        elsewhere = {"token": "elsewhere", "changed_at": first.changed_at + 1}
+        redis_pages.set(_key(), json.dumps({**elsewhere, "next_release_at": 1e12}))
+        clock[0] += store.REDIS_TRUST_SECONDS
+        files.Keeper().tick()
+        assert os.readlink(root / "current").endswith("-elsewhere")
