@@ -97,13 +97,13 @@ def news_article(
         ]
     if detail.topics:
         data["about"] = [
-            {"@type": "Thing", "name": t.name, "url": absolute(t.get_absolute_url())}
+            {"@type": "Thing", "name": t.name, "url": absolute(t.url)}
             for t in detail.topics
         ]
         data["keywords"] = [t.name for t in detail.topics]
     if detail.persons:
         data["mentions"] = [
-            {"@type": "Person", "name": p.name, "url": absolute(p.get_absolute_url())}
+            {"@type": "Person", "name": p.name, "url": absolute(p.url)}
             for p in detail.persons
         ]
     return data
