@@ -3,7 +3,9 @@
 Why not the ORM here: with the page cache off, the article page is the
 busiest uncached page, and its five ORM queries cost about half of its CPU,
 most of it Django *compiling* SQL (``as_sql``, ``get_order_by``, ``add_q``)
-rather than the database running it. The figures, before and after, are in
+rather than the database running it. Measured with callgrind on the demo
+archive (page cache off), these two statements took the page from 34.4M to
+19.8M instructions and from five queries to two; the details are in
 docs/decisions/article-sql.md.
 
 Both statements are plain SQL that SQLite and PostgreSQL run alike, with every

@@ -190,6 +190,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def public(self, *, now: datetime | None = None) -> ArticleQuerySet:
         """THE publishing rule: published, usable, and not in the future.
 
+        ``content.article_sql.PUBLIC_RULE`` states it in SQL for the article
+        page; tests/content/test_article_sql.py holds the two equal.
+
         Scheduling is a future ``published_at``: nothing has to run to release
         an item, so a release cannot be missed.
         """
