@@ -10,7 +10,13 @@ import pytest
 from django.utils import timezone
 
 from dateline.content import selectors, services
-from dateline.content.models import Article, Correction, RelatedArticle
+from dateline.content.models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Correction,
+    RelatedArticle,
+)
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -74,7 +80,9 @@ def test_links_come_in_the_editors_order() -> None:
     article = published_article()
     topics = [TopicFactory(name=f"Topic {n}") for n in "cab"]
     persons = [PersonFactory(name=f"Person {n}") for n in "cab"]
-    services.set_article_tags(article=article, topics=topics, persons=persons)
+    for topic, person in zip(topics, persons, strict=True):  # tagged in this order
+        ArticleTopic.objects.create(article=article, topic=topic)
+        ArticlePerson.objects.create(article=article, person=person)
     related = [published_article(headline=f"Related {n}") for n in range(3)]
     for position, item in zip((2, 0, 1), related, strict=True):
         RelatedArticle.objects.create(article=article, related=item, position=position)
