@@ -241,7 +241,11 @@ def _reading(vendor: str, model: type[Model]) -> _Reading:
 
 @cache
 def _converters(vendor: str, field: Field[Any, Any]) -> tuple[Col, list[Converter]]:
-    """The database's and the field's own converters, in the ORM's order."""
+    """The database's and the field's own converters, in the ORM's order.
+
+    Kept per backend, not per connection: the backends' converters read only
+    settings (SQLite's the time zone), so the first thread's serve them all.
+    """
     column = field.get_col(field.model._meta.db_table)
     converters = connection.ops.get_db_converters(column)
     return column, converters + column.get_db_converters(connection)
