@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 
 from dateline.content import services
+from dateline.syndication.jsonld import script_json
 from tests.factories import (
     PersonFactory,
     PhotoFactory,
@@ -173,6 +174,13 @@ def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client) -> None:
     data, text = extract(client, item)
     assert data["headline"] == "</script><script>alert(1)</script>"
     assert "<script>alert(1)" not in text
+
+
+def test_script_json_leaves_no_character_that_could_end_the_script() -> None:
+    data = {"headline": "</script><!-- a & b -->", "about": [{"name": "<>&"}]}
+    text = script_json(data)
+    assert not set(text) & set("<>&")
+    assert json.loads(text) == data
 
 
 def json_ld(client: Client, url: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ written by any other path is never shown raw.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -51,7 +52,13 @@ def sanitize_snippet(html: str) -> str:
     return str(_STORED.clean(html or "")).strip()
 
 
+@lru_cache(maxsize=64)
 def snippet_for_page(html: str, *, lazy: bool) -> SafeString:
-    """The snippet as shown; images load lazily outside the header."""
+    """The snippet as shown; images load lazily outside the header.
+
+    Cleaning is a pure function of the snippet, so the result is remembered:
+    pages show the same few snippets again and again, and cleaning one calls
+    back into Python for each attribute.
+    """
     cleaner = _SHOWN_LAZY if lazy else _STORED
     return mark_safe(cleaner.clean(html or "").strip())  # noqa: S308 - cleaned here

@@ -50,6 +50,22 @@ def section_path(script_prefix: str, slug: str) -> str:
     return reverse("site:section-detail", kwargs={"slug": slug})
 
 
+def article_path(script_prefix: str, section_slug: str, pk: int) -> str:
+    """An article's path: its section's (remembered) path and its id.
+
+    A feed page links dozens of items: this spares resolving the URLconf for
+    each. tests/content/test_urls.py holds it equal to reverse().
+    """
+    return f"{section_path(script_prefix, section_slug)}{pk}/"
+
+
+@lru_cache(maxsize=8192)
+def tag_path(script_prefix: str, route: str, slug: str) -> str:
+    """A topic's or person's path (``route`` names which), remembered like
+    ``section_path``: an article page links several of each."""
+    return reverse(route, kwargs={"slug": slug})
+
+
 def validate_section_slug(value: str) -> None:
     if value in RESERVED_SLUGS:
         raise ValidationError(
@@ -103,7 +119,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("site:topic-detail", kwargs={"slug": self.slug})
+        return tag_path(get_script_prefix(), "site:topic-detail", self.slug)
 
 
 class Person(models.Model):
@@ -126,7 +142,7 @@ class Person(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("site:person-detail", kwargs={"slug": self.slug})
+        return tag_path(get_script_prefix(), "site:person-detail", self.slug)
 
 
 class Photo(models.Model):
@@ -173,6 +189,9 @@ class Photo(models.Model):
 class ArticleQuerySet(models.QuerySet["Article"]):
     def public(self, *, now: datetime | None = None) -> ArticleQuerySet:
         """THE publishing rule: published, usable, and not in the future.
+
+        ``content.article_sql.PUBLIC_RULE`` states it in SQL for the article
+        page; tests/content/test_article_sql.py holds the two equal.
 
         Scheduling is a future ``published_at``: nothing has to run to release
         an item, so a release cannot be missed.
@@ -371,10 +390,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        # A feed page links dozens of items: build the path from the section's
-        # (remembered) path rather than resolving the URLconf for each.
-        # tests/content/test_urls.py holds this equal to reverse().
-        return f"{section_path(get_script_prefix(), self.section.slug)}{self.pk}/"
+        return article_path(get_script_prefix(), self.section.slug, self.pk)
 
     def is_public(self, *, now: datetime | None = None) -> bool:
         """The publishing rule for one loaded row, the same as ``public()``."""

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
+from dateline.content import article_sql
 from dateline.content.models import (
     Article,
     ArticleTopic,
-    Correction,
     Gallery,
     GalleryPhoto,
     Infographic,
-    Person,
     Section,
     Topic,
     VisualStatus,
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
+    from dateline.content.article_sql import CorrectionNote, ReadAlsoLink, TagLink
     from dateline.content.models import ArticleQuerySet, VisualQuerySet
 
 LIST_FIELDS = (
@@ -42,10 +42,10 @@ PHOTO_FIELDS = (
 @dataclass(frozen=True)
 class ArticleDetail:
     article: Article
-    topics: list[Topic]
-    persons: list[Person]
-    read_also: list[Article]
-    corrections: list[Correction]
+    topics: list[TagLink]
+    persons: list[TagLink]
+    read_also: list[ReadAlsoLink]
+    corrections: list[CorrectionNote]
 
 
 def _listing(qs: ArticleQuerySet) -> ArticleQuerySet:
@@ -53,34 +53,19 @@ def _listing(qs: ArticleQuerySet) -> ArticleQuerySet:
 
 
 def article_detail(article: Article, *, now: datetime | None = None) -> ArticleDetail:
-    """Everything an article page shows beside the row itself: four queries."""
-    now = now or timezone.now()
-    topics = list(
-        Topic.objects.filter(article_links__article=article).order_by(
-            "article_links__id"
-        )
+    """Everything an article page shows beside the row itself: its topics,
+    persons, public "Read also" items and corrections, in one query
+    (hand-written: see content.article_sql for why)."""
+    links = article_sql.article_links(article.pk, now=now or timezone.now())
+    return ArticleDetail(
+        article, links.topics, links.persons, links.read_also, links.corrections
     )
-    persons = list(
-        Person.objects.filter(article_links__article=article).order_by(
-            "article_links__id"
-        )
-    )
-    read_also = list(
-        _listing(
-            Article.objects.public(now=now).filter(read_also_backlinks__article=article)
-        ).order_by("read_also_backlinks__position", "read_also_backlinks__id")
-    )
-    corrections = list(article.corrections.all())
-    return ArticleDetail(article, topics, persons, read_also, corrections)
 
 
 def public_article(pk: int, *, now: datetime | None = None) -> Article | None:
-    return (
-        Article.objects.public(now=now)
-        .select_related("section", "lead_photo")
-        .filter(pk=pk)
-        .first()
-    )
+    """The public article ``pk`` with its section and lead photo, in one query
+    (hand-written: see content.article_sql for why)."""
+    return article_sql.public_article_row(pk, now=now or timezone.now())
 
 
 def is_withdrawn(pk: int) -> bool:

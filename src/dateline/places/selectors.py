@@ -183,12 +183,14 @@ def reader_city(
 
 def city_for_request(request: HttpRequest) -> CityNow | None:
     """The header's city for this reader; marks the request so that the
-    response varies on the cookie it was chosen by."""
+    response varies on the cookie it was chosen by. Reads the cities once."""
     request.dateline_city_read = True  # type: ignore[attr-defined]
     raw = request.COOKIES.get(COOKIE_NAME)
-    chosen = find_city(active_cities(), raw)
+    cities = active_cities()
+    chosen = find_city(cities, raw)
     note_cookie(request, COOKIE_NAME, chosen.slug if chosen else None)
-    return reader_city(raw)
+    city = chosen or default_city(cities)
+    return city_now(city) if city is not None else None
 
 
 def city_was_read(request: HttpRequest) -> bool:

@@ -1,0 +1,149 @@
+"""The article page's hand-written reads give what the ORM gives, and only
+what the publishing rule allows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from django.utils import timezone
+
+from dateline.content import selectors, services
+from dateline.content.models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Correction,
+    RelatedArticle,
+)
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    PhotoFactory,
+    SectionFactory,
+    TopicFactory,
+    published_article,
+)
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+pytestmark = pytest.mark.django_db
+
+
+def field_values(instance: Model) -> dict[str, object]:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+    }
+
+
+def test_the_article_row_is_the_one_the_orm_reads(django_assert_num_queries) -> None:
+    photo = PhotoFactory(renditions=[{"width": 400, "format": "webp"}])
+    article = published_article(
+        lead_photo=photo, byline="Lena Holt", dateline_place="Port Azul"
+    )
+    expected = Article.objects.select_related("section", "lead_photo").get(
+        pk=article.pk
+    )
+    with django_assert_num_queries(1):
+        found = selectors.public_article(article.pk)
+        assert found is not None
+        assert field_values(found) == field_values(expected)
+        assert field_values(found.section) == field_values(expected.section)
+        assert found.lead_photo is not None
+        assert field_values(found.lead_photo) == field_values(photo)
+    assert found.published_at is not None
+    assert found.published_at.tzinfo is not None
+    assert found.lead_photo.renditions == [{"width": 400, "format": "webp"}]
+    assert found._state.adding is False
+
+
+def test_an_article_without_a_photo_has_none_without_a_query(
+    django_assert_num_queries,
+) -> None:
+    article = published_article()
+    with django_assert_num_queries(1):
+        found = selectors.public_article(article.pk)
+        assert found is not None
+        assert found.lead_photo is None
+
+
+@pytest.mark.parametrize("pk", [0, 999_999_999, 999_999_999_999_999_999])
+def test_an_unknown_id_is_none(pk: int) -> None:
+    published_article()
+    assert selectors.public_article(pk) is None
+
+
+def test_links_come_in_the_editors_order() -> None:
+    article = published_article()
+    topics = [TopicFactory(name=f"Topic {n}") for n in "cab"]
+    persons = [PersonFactory(name=f"Person {n}") for n in "cab"]
+    for topic, person in zip(topics, persons, strict=True):  # tagged in this order
+        ArticleTopic.objects.create(article=article, topic=topic)
+        ArticlePerson.objects.create(article=article, person=person)
+    related = [published_article(headline=f"Related {n}") for n in range(3)]
+    for position, item in zip((2, 0, 1), related, strict=True):
+        RelatedArticle.objects.create(article=article, related=item, position=position)
+    now = timezone.now()
+    for minutes, note in [(5, "second"), (10, "first"), (1, "third")]:
+        Correction.objects.create(
+            article=article, note=note, created_at=now - timedelta(minutes=minutes)
+        )
+
+    detail = selectors.article_detail(article)
+
+    assert [t.name for t in detail.topics] == ["Topic c", "Topic a", "Topic b"]
+    assert [t.url for t in detail.topics] == [t.get_absolute_url() for t in topics]
+    assert [p.name for p in detail.persons] == ["Person c", "Person a", "Person b"]
+    assert [p.url for p in detail.persons] == [p.get_absolute_url() for p in persons]
+    assert [r.headline for r in detail.read_also] == [
+        "Related 1",
+        "Related 2",
+        "Related 0",
+    ]
+    assert [r.url for r in detail.read_also] == [
+        related[n].get_absolute_url() for n in (1, 2, 0)
+    ]
+    assert [c.note for c in detail.corrections] == ["first", "second", "third"]
+    assert detail.corrections[0].created_at == now - timedelta(minutes=10)
+
+
+def test_an_article_with_nothing_linked_has_empty_lists() -> None:
+    detail = selectors.article_detail(published_article())
+    assert (detail.topics, detail.persons, detail.read_also, detail.corrections) == (
+        [],
+        [],
+        [],
+        [],
+    )
+
+
+def test_the_hand_written_rule_and_the_queryset_rule_agree_on_every_state() -> None:
+    """Every combination of status, pubstatus and time, as the page's article
+    and as a "Read also" item: public exactly when ``public()`` says so."""
+    now = timezone.now()
+    page = published_article(section=SectionFactory())
+    offsets = (timedelta(minutes=-1), timedelta(0), timedelta(minutes=1))
+    items = [
+        ArticleFactory(
+            status=status, pubstatus=pubstatus, published_at=now + offset, version=1
+        )
+        for status in Article.Status.values
+        for pubstatus in Article.PubStatus.values
+        for offset in offsets
+    ]
+    services.set_read_also(article=page, related=items)
+    public_ids = set(
+        Article.objects.public(now=now)
+        .filter(pk__in=[item.pk for item in items])
+        .values_list("pk", flat=True)
+    )
+    assert len(public_ids) == 2  # published, usable: a minute ago and right now
+
+    shown = {item.pk for item in items if selectors.public_article(item.pk, now=now)}
+    linked = {link.pk for link in selectors.article_detail(page, now=now).read_also}
+
+    assert shown == public_ids
+    assert linked == public_ids
