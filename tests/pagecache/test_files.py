@@ -344,3 +344,18 @@ def test_a_process_writes_a_bounded_number_of_pages_a_slot(
     get(client, other.get_absolute_url())
     written = list(current(root).glob("*/*/*/**/index.html"))
     assert len(written) == 1
+
+
+def test_with_the_cache_down_the_keeper_waits_before_it_looks_again(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(store, "ready_generation", lambda: None)
+    monkeypatch.setattr(store, "current_generation", lambda: calls.append(1))
+    keeper = files.Keeper()
+    keeper.tick()
+    keeper.tick()
+    assert len(calls) == 1  # not five warnings a second
+    keeper.quiet_until = 0.0
+    keeper.tick()
+    assert len(calls) == 2

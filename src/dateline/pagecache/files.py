@@ -90,6 +90,8 @@ SAFE_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
 MAX_FILES_PER_SLOT = 10_000
 # How often the keeper looks at the generation and the clock.
 TICK_SECONDS = 0.2
+# With the page cache down, the keeper looks again after this long.
+DOWN_SECONDS = 5.0
 # A directory no longer current is removed this long after (nginx may be
 # sending one of its files).
 RETIRED_SECONDS = 10.0
@@ -393,6 +395,7 @@ class Keeper(threading.Thread):
         super().__init__(name="dateline-page-files", daemon=True)
         self.retired: dict[str, float] = {}
         self.stopping = threading.Event()
+        self.quiet_until = 0.0  # the cache was down: look again after this
 
     def run(self) -> None:
         while not self.stopping.wait(TICK_SECONDS):
@@ -405,11 +408,16 @@ class Keeper(threading.Thread):
         files = config()
         if files is None:
             return
+        if time.monotonic() < self.quiet_until:
+            return
         generation = store.ready_generation()
         if generation is None:  # due, unknown or missing: Django's path
             generation = store.current_generation()
             connections.close_all()  # this thread's, if it opened one
         if generation is None:
+            # The cache is down (current_generation logged it): nothing to
+            # switch to, and no warning five times a second meanwhile.
+            self.quiet_until = time.monotonic() + DOWN_SECONDS
             return
         point_current_at(generation, slot_of(files))
         self.remove_retired(files)
@@ -425,6 +433,8 @@ class Keeper(threading.Thread):
         except OSError:
             return
         now = time.monotonic() if now is None else now
+        # Forget what another process removed.
+        self.retired = {n: t for n, t in self.retired.items() if n in names}
         for name in names:
             if name == current or _order(name) == (-1, -1):
                 continue  # in use, or not a directory of pages
