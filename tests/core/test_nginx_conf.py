@@ -412,3 +412,18 @@ def test_with_page_files_off_nginx_starts_and_asks_the_app(
     _, headers, body = _get(proxy + "/filed/")
     assert body.startswith(b"/filed/ served")
     assert "X-Page-Cache" not in headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/" + "a" * 300 + "/", "/caf%C3%A9/", "/a%20b/", "/x//y/", "/x/./y/"]
+)
+def test_odd_paths_look_for_no_file_and_reach_the_app(proxy: str, path: str) -> None:
+    status, headers, body = _get(proxy + path)
+    assert status == 200
+    assert "X-Page-Cache" not in headers
+    assert b" served #" in body
+
+
+def test_a_path_above_the_root_is_refused_by_nginx(proxy: str) -> None:
+    assert _get(proxy + "/%2e%2e/%2e%2e/etc/")[0] == 400
+    assert _Upstream.served == []
