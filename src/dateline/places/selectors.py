@@ -177,7 +177,14 @@ def reader_city(
     """The reader's city (from their cookie) or the default; None when no city
     is offered."""
     cities = active_cities()
-    city = find_city(cities, chosen_slug) or default_city(cities)
+    return _shown_city(cities, find_city(cities, chosen_slug), now=now)
+
+
+def _shown_city(
+    cities: list[CityEntry], chosen: CityEntry | None, *, now: datetime | None = None
+) -> CityNow | None:
+    """The chosen city, else the default, as it is now."""
+    city = chosen or default_city(cities)
     return city_now(city, now=now) if city is not None else None
 
 
@@ -189,8 +196,7 @@ def city_for_request(request: HttpRequest) -> CityNow | None:
     cities = active_cities()
     chosen = find_city(cities, raw)
     note_cookie(request, COOKIE_NAME, chosen.slug if chosen else None)
-    city = chosen or default_city(cities)
-    return city_now(city) if city is not None else None
+    return _shown_city(cities, chosen)
 
 
 def city_was_read(request: HttpRequest) -> bool:
