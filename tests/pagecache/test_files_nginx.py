@@ -8,10 +8,8 @@ Needs Debian's nginx; runs its own SQLite site, in the SQLite pass only."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from typing import TYPE_CHECKING, NamedTuple
@@ -22,10 +20,12 @@ from django.conf import settings
 from tests.core.test_nginx_conf import NGINX, _nginx, main_config, site_config
 from tests.pagecache.test_processes import (
     PUBLISH,
-    SETUP,
-    _wait_for,
     dateline,
     free_port,
+    make_site,
+    serve,
+    site_env,
+    wait_for,
 )
 
 if TYPE_CHECKING:
@@ -91,31 +91,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     then publish, in that order."""
     tmp_path = tmp_path_factory.mktemp("files-nginx")
     data = tmp_path / "var"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("DATELINE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "DATELINE_DATA_DIR": str(data),
-        "DATELINE_TASK_QUEUE": "immediate",
-        "DATELINE_PAGE_FILES": "true",
-        "DATELINE_PROXY_HOPS": "1",
-        "DATELINE_ALLOWED_HOSTS": f"{HOST},127.0.0.1",
-        "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
-    }
-    dateline(env, "migrate", "--noinput")
-    dateline(env, "collectstatic", "--noinput", "-v0")
-    dateline(env, "shell", "-c", SETUP)
+    env = site_env(
+        data,
+        DATELINE_PAGE_FILES="true",
+        DATELINE_PROXY_HOPS="1",
+        DATELINE_ALLOWED_HOSTS=f"{HOST},127.0.0.1",
+    )
+    make_site(env)
     app_port, port = free_port(), free_port()
-    app = subprocess.Popen(
-        [sys.executable, "-m", "dateline", "serve", "--port", str(app_port),
-         "--workers", "1", "--no-collectstatic"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    app = serve(app_port, env)
     nginx = None
     try:
-        _wait_for(app_port)  # by then the app has written pages/nginx.conf
+        wait_for(app_port)  # by then the app has written pages/nginx.conf
         conf = tmp_path / "site.conf"
         conf.write_text(
             site_config(prefix=tmp_path, port=port, upstream=app_port, data_dir=data)

@@ -69,40 +69,53 @@ def fetch(port: int, path: str) -> tuple[str, bytes]:
         return r.headers.get("X-Page-Cache", ""), r.read()
 
 
-@pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
-def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[int]]:
-    """A fresh site on SQLite in a folder of its own, served by two processes."""
-    if request.param == "redis" and not REDIS_URL:
-        pytest.skip("DATELINE_TEST_REDIS_URL is not set")
+def site_env(data_dir: Path, **variables: str) -> dict[str, str]:
+    """The environment of a site of its own: this one's, without any
+    DATELINE_ setting, plus the data directory and ``variables``."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("DATELINE_") and key != "DJANGO_SETTINGS_MODULE"
     }
-    env |= {
-        "DATELINE_DATA_DIR": str(tmp_path),
+    return env | {
+        "DATELINE_DATA_DIR": str(data_dir),
         "DATELINE_TASK_QUEUE": "immediate",
         "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+        **variables,
     }
-    if request.param == "redis":
-        env["DATELINE_REDIS_URL"] = REDIS_URL or ""
+
+
+def make_site(env: dict[str, str]) -> None:
+    """Its database, static files and one published item."""
     dateline(env, "migrate", "--noinput")
     dateline(env, "collectstatic", "--noinput", "-v0")
     dateline(env, "shell", "-c", SETUP)
+
+
+def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`dateline serve` with one worker on ``port``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "dateline", "serve", "--port", str(port),
+         "--workers", "1", "--no-collectstatic"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+@pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
+def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[int]]:
+    """A fresh site on SQLite in a folder of its own, served by two processes."""
+    if request.param == "redis" and not REDIS_URL:
+        pytest.skip("DATELINE_TEST_REDIS_URL is not set")
+    redis_url = (
+        {"DATELINE_REDIS_URL": REDIS_URL or ""} if request.param == "redis" else {}
+    )
+    env = site_env(tmp_path, **redis_url)
+    make_site(env)
     ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "dateline", "serve", "--port", str(port),
-             "--workers", "1", "--no-collectstatic"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]  # fmt: skip
+    servers = [serve(port, env) for port in ports]
     try:
         for port in ports:
-            _wait_for(port)
+            wait_for(port)
         request.node.dateline_env = env
         yield ports
     finally:
@@ -118,7 +131,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[int]]:
                 connection.delete(*keys)
 
 
-def _wait_for(port: int) -> None:
+def wait_for(port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
