@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from dateline.content import selectors, services
+from dateline.content import article_sql, selectors, services
 from dateline.content.models import (
     Article,
     ArticlePerson,
@@ -147,3 +148,26 @@ def test_the_hand_written_rule_and_the_queryset_rule_agree_on_every_state() -> N
 
     assert shown == public_ids
     assert linked == public_ids
+
+
+def test_the_states_are_written_into_the_statements_not_bound() -> None:
+    # The public-feed indexes are partial on status and pubstatus; SQLite
+    # compiles a statement afresh whenever a value for one of those columns
+    # is bound. Only the article's id and the time are bound.
+    article = published_article()
+    now = timezone.now()
+    assert article_sql._public_params(now) == [
+        Article._meta.get_field("published_at").get_db_prep_value(now, connection)
+    ]
+    statements = [
+        (article_sql._article_sql(connection.vendor), 1),
+        (article_sql.LINKS_SQL, 4),
+    ]
+    found = []
+    with connection.cursor() as cursor:
+        for sql, ids in statements:
+            assert sql.count("%s") == ids + 1
+            assert "a.status = 'published' AND a.pubstatus = 'usable'" in sql
+            cursor.execute(sql, [article.pk] * ids + article_sql._public_params(now))
+            found.append(len(cursor.fetchall()))
+    assert found == [1, 0]  # the article; it lists nothing

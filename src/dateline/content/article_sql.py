@@ -45,9 +45,26 @@ if TYPE_CHECKING:
 
     Converter = Callable[[Any, Any, Any], Any]
 
+
+def _literal(value: str) -> str:
+    """One of our own state names as an SQL string literal."""
+    if not (value.isascii() and value.isalpha()):
+        raise ValueError(f"not a plain state name: {value!r}")
+    return f"'{value}'"
+
+
 # THE publishing rule (see ArticleQuerySet.public) for the article aliased
-# ``a``; ``_public_params`` gives the values it binds.
-PUBLIC_RULE = "a.status = %s AND a.pubstatus = %s AND a.published_at <= %s"
+# ``a``; ``_public_params`` gives the value it binds, the time. The two states
+# are written into the statement rather than bound: the public-feed indexes
+# are partial on exactly these two columns, and SQLite re-prepares a statement
+# every time a value it might match against an index's WHERE is bound, even
+# the same value again. Bound, they cost each of the page's two statements a
+# fresh compile, about 25 µs, three times what running it costs.
+PUBLIC_RULE = (
+    f"a.status = {_literal(Article.Status.PUBLISHED)}"
+    f" AND a.pubstatus = {_literal(Article.PubStatus.USABLE)}"
+    " AND a.published_at <= %s"
+)
 
 # The article's own row, its section's and its lead photo's, side by side.
 ARTICLE_SQL = """
@@ -165,13 +182,9 @@ def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
 
 
 def _public_params(now: datetime) -> list[Any]:
-    """The values ``PUBLIC_RULE`` binds, prepared as the ORM prepares them."""
+    """The value ``PUBLIC_RULE`` binds, prepared as the ORM prepares it."""
     published_at = Article._meta.get_field("published_at")
-    return [
-        Article.Status.PUBLISHED.value,
-        Article.PubStatus.USABLE.value,
-        published_at.get_db_prep_value(now, connection),
-    ]
+    return [published_at.get_db_prep_value(now, connection)]
 
 
 @cache
