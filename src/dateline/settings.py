@@ -261,9 +261,7 @@ DATELINE_SERVE_MEDIA: bool = env.bool("DATELINE_SERVE_MEDIA", default=True)
 
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "dateline.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60
 

@@ -113,9 +113,7 @@ def test_serve_refuses_to_start_without_gathered_static_files(
     settings.STATIC_ROOT = str(tmp_path)
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        },
+        "staticfiles": {"BACKEND": "dateline.core.staticfiles.StaticFilesStorage"},
     }
     with pytest.raises(CommandError) as error:
         call_command("serve", "--port", "8765", "--no-collectstatic")

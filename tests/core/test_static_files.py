@@ -18,9 +18,7 @@ if TYPE_CHECKING:
 
 MANIFEST_STORAGE = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "dateline.core.staticfiles.StaticFilesStorage"},
 }
 YEAR = 365 * 24 * 3600
 
@@ -83,3 +81,36 @@ def test_a_static_name_without_its_hash_is_cached_for_a_minute_only(
 def test_pages_link_the_hashed_names(collected: Path, db: None) -> None:
     page = Client().get("/news/").content.decode()
     assert re.search(r'href="/static/site/css/site\.[0-9a-f]{12}\.css"', page)
+
+
+def test_remembered_urls_are_the_manifest_storages_own(collected: Path) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    plain = CompressedManifestStaticFilesStorage()
+    for name in ["site/css/site.css", "site/js/feed.js", "site/img/logo.svg"]:
+        assert staticfiles_storage.url(name) == plain.url(name)
+        assert staticfiles_storage.url(name) == plain.url(name)  # remembered
+    with override_settings(DEBUG=True):  # names without their hash
+        assert staticfiles_storage.url("site/js/feed.js") == "/static/site/js/feed.js"
+    assert staticfiles_storage.url("site/js/feed.js") == plain.url("site/js/feed.js")
+
+
+def test_a_name_the_manifest_lacks_is_refused_every_time(collected: Path) -> None:
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            staticfiles_storage.url("site/js/no-such-file.js")
+
+
+def test_gathering_again_forgets_the_remembered_urls(collected: Path) -> None:
+    from dateline.core.staticfiles import StaticFilesStorage
+
+    storage = StaticFilesStorage()
+    assert storage.url("site/js/feed.js") != "/static/site/js/feed.js"
+    # A dry run starts the manifest afresh, with nothing in it yet: the
+    # remembered name must not outlive it.
+    list(storage.post_process({}, dry_run=True))
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        storage.url("site/js/feed.js")
