@@ -22,6 +22,7 @@ from dateline.content.models import VisualStatus
 from dateline.pagecache import store
 from dateline.places.selectors import COOKIE_NAME
 from dateline.popularity.selectors import forget_widget
+from dateline.site import fragments
 from tests.factories import SectionFactory, published_article
 from tests.places.factories import three_cities
 from tests.popularity.test_widget import panel_headlines, read, widget
@@ -219,3 +220,43 @@ def test_a_fragment_is_kept_per_generation_and_per_value() -> None:
 def test_a_fragment_needs_a_quoted_name() -> None:
     with pytest.raises(TemplateSyntaxError):
         Template("{% load fragments %}{% fragment probe %}x{% endfragment %}")
+
+
+def test_a_process_reads_each_fragment_from_the_shared_cache_once(
+    client: Client, story: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_keys: list[str] = []
+    shared_get = cache.get
+
+    def spy(key: str, *args: object, **kwargs: object) -> object:
+        read_keys.append(key)
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", spy)
+    url = story.get_absolute_url()
+    client.get(url)
+    assert [key for key in read_keys if key.startswith("fragment:")]
+    read_keys.clear()
+    # Another process made them: the shared cache has them, this one not.
+    monkeypatch.setattr(fragments, "_process_copy", fragments._ProcessCopy())
+    client.get(url)
+    first = [key for key in read_keys if key.startswith("fragment:")]
+    assert len(first) == len(set(first)) >= 5
+    read_keys.clear()
+    body = client.get(url).content
+    assert not [key for key in read_keys if key.startswith("fragment:")]
+    assert b"sections-nav" in body
+    make_gallery("harbour")  # a new generation: read or made again, once
+    assert block_titles(client, url, "photo-block-title") == ["Gallery harbour"]
+    assert [key for key in read_keys if key.startswith("fragment:")]
+
+
+def test_a_process_keeps_one_generations_fragments_a_bounded_number() -> None:
+    copy = fragments._ProcessCopy()
+    for n in range(fragments.KEPT_IN_PROCESS + 10):
+        copy.keep("one", f"key-{n}", "html")
+    assert copy.get("one", "key-0") == "html"
+    assert copy.get("one", f"key-{fragments.KEPT_IN_PROCESS}") is None
+    copy.keep("two", "key-0", "new")
+    assert copy.get("one", "key-0") is None  # the old generation is dropped
+    assert copy.get("two", "key-0") == "new"
