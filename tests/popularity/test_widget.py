@@ -10,10 +10,12 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from lxml import html as lxml_html
 
 from dateline.popularity import selectors
+from dateline.popularity.beacon import view_beacon
 from dateline.popularity.counters import get_counter, use_counter
 from dateline.popularity.counters.redis import RedisViewCounter
 from dateline.popularity.services import record_view
@@ -94,6 +96,20 @@ def test_article_pages_carry_the_beacon_and_the_pixel(client: Client) -> None:
     assert marker.get("data-view-item") == str(story.pk)
     assert f'src="/views/{story.pk}.gif"' in lxml_html.tostring(page).decode()
     assert page.xpath("//script[contains(@src, 'views.js')]")
+
+
+@pytest.mark.parametrize("prefix", ["/", "/agency/"])
+def test_the_remembered_beacon_paths_are_the_urlconfs(prefix: str) -> None:
+    set_script_prefix(prefix)
+    try:
+        for pk in [1, 42, 123456789012345678]:
+            assert view_beacon(pk) == (
+                reverse("popularity:count-view"),
+                reverse("popularity:count-view-pixel", args=[pk]),
+            )
+        assert view_beacon(42)[0] == f"{prefix}views/"
+    finally:
+        set_script_prefix("/")
 
 
 def test_the_newsroom_preview_sends_no_beacon(client: Client, editor) -> None:

@@ -35,6 +35,7 @@ from dateline.markets import selectors as markets
 from dateline.partners.selectors import link_blocks_widget
 from dateline.places import selectors as places
 from dateline.places.weather import is_weather_on
+from dateline.popularity.beacon import view_beacon
 from dateline.popularity.selectors import most_read_widget
 from dateline.search import selectors as search_selectors
 from dateline.search.backends.base import Filters, Sort
@@ -473,6 +474,7 @@ def render_article(
         "preview": preview,
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
+        "view_beacon": None if preview else view_beacon(article.pk),
         **_side_blocks(),
     }
     if article.published_at is not None and not preview:
