@@ -1,0 +1,54 @@
+"""Paths the site keeps for itself, and the remembered paths of sections and tags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Top-level paths the site uses itself; a section slug may not take one.
+RESERVED_SLUGS = frozenset(
+    {
+        "admin", "all", "api", "feeds", "galleries", "infographics", "media", "news",
+        "newsroom", "persons", "preview",
+        "rates", "robots.txt", "rss", "search", "sitemap.xml", "sitemaps", "static",
+        "topics", "views", "favicon.ico",
+        "cities",
+    }
+)  # fmt: skip
+
+
+@lru_cache(maxsize=512)
+def section_path(script_prefix: str, slug: str) -> str:
+    """A section's path, remembered per script prefix and slug.
+
+    The prefix is part of the key so that a site mounted under a sub-path
+    (SCRIPT_NAME) still gets right links.
+    """
+    return reverse("site:section-detail", kwargs={"slug": slug})
+
+
+def article_path(script_prefix: str, section_slug: str, pk: int) -> str:
+    """An article's path: its section's (remembered) path and its id.
+
+    A feed page links dozens of items: this spares resolving the URLconf for
+    each. tests/content/test_urls.py holds it equal to reverse().
+    """
+    return f"{section_path(script_prefix, section_slug)}{pk}/"
+
+
+@lru_cache(maxsize=8192)
+def tag_path(script_prefix: str, route: str, slug: str) -> str:
+    """A topic's or person's path (``route`` names which), remembered like
+    ``section_path``: an article page links several of each."""
+    return reverse(route, kwargs={"slug": slug})
+
+
+def validate_section_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by the site itself; choose another slug."),
+            params={"slug": value},
+        )
