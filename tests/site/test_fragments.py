@@ -217,6 +217,15 @@ def test_a_fragment_is_kept_per_generation_and_per_value() -> None:
     assert render("red") == "redthird"
 
 
+def test_a_fragment_cannot_hold_a_block() -> None:
+    # Kept once per generation, a page's own block would show on every page.
+    with pytest.raises(TemplateSyntaxError, match="cannot hold a"):
+        Template(
+            '{% load fragments %}{% fragment "probe" %}'
+            "{% block title %}x{% endblock %}{% endfragment %}"
+        )
+
+
 def test_a_fragment_needs_a_quoted_name() -> None:
     with pytest.raises(TemplateSyntaxError):
         Template("{% load fragments %}{% fragment probe %}x{% endfragment %}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django import template
+from django.template.loader_tags import BlockNode
 
 from dateline.site.fragments import kept_fragment
 
@@ -24,6 +25,11 @@ register = template.Library()
 
 
 class FragmentNode(template.Node):
+    # A fragment holds no {% block %} (see ``fragment``), so Django need not
+    # walk its contents when it looks for blocks: ``{% extends %}`` walks the
+    # whole base template on every page, and most of base.html is fragments.
+    child_nodelists = ()
+
     def __init__(
         self, nodelist: NodeList, name: str, vary_on: list[FilterExpression]
     ) -> None:
@@ -49,6 +55,12 @@ def fragment(parser: Parser, token: Token) -> FragmentNode:
         )
     nodelist = parser.parse(("endfragment",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # Kept once per generation, it would show one page's block on all.
+        raise template.TemplateSyntaxError(
+            "{% fragment %} cannot hold a {% block %}: a page's own block "
+            "would be kept and shown on every page."
+        )
     return FragmentNode(
         nodelist, bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]]
     )
