@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "dateline.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from dateline.core import lookups  # noqa: F401 - registers field__state

@@ -37,16 +37,17 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         Scheduling is a future ``published_at``: nothing has to run to release
         an item, so a release cannot be missed.
         """
+        # The states are written into the SQL, not bound (core/lookups.py).
         return self.filter(
-            status=Article.Status.PUBLISHED,
-            pubstatus=Article.PubStatus.USABLE,
+            status__state=Article.Status.PUBLISHED,
+            pubstatus__state=Article.PubStatus.USABLE,
             published_at__lte=now or timezone.now(),
         )
 
     def scheduled(self, *, now: datetime | None = None) -> ArticleQuerySet:
         return self.filter(
-            status=Article.Status.PUBLISHED,
-            pubstatus=Article.PubStatus.USABLE,
+            status__state=Article.Status.PUBLISHED,
+            pubstatus__state=Article.PubStatus.USABLE,
             published_at__gt=now or timezone.now(),
         )
 
