@@ -9,7 +9,8 @@ archive (page cache off), these two statements took the page from 34.4M to
 docs/decisions/article-sql.md.
 
 Both statements are plain SQL that SQLite and PostgreSQL run alike, with every
-value bound as a parameter. The article's column lists come from the models'
+value that varies bound as a parameter (the two public states are our own
+constants, written in). The article's column lists come from the models'
 own metadata, so a new field is read without touching this file, and values
 go through the same database converters the ORM applies.
 
@@ -35,6 +36,7 @@ from dateline.content.models import (
     article_path,
     tag_path,
 )
+from dateline.core.lookups import state_literal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -46,23 +48,14 @@ if TYPE_CHECKING:
     Converter = Callable[[Any, Any, Any], Any]
 
 
-def _literal(value: str) -> str:
-    """One of our own state names as an SQL string literal."""
-    if not (value.isascii() and value.isalpha()):
-        raise ValueError(f"not a plain state name: {value!r}")
-    return f"'{value}'"
-
-
 # THE publishing rule (see ArticleQuerySet.public) for the article aliased
 # ``a``; ``_public_params`` gives the value it binds, the time. The two states
-# are written into the statement rather than bound: the public-feed indexes
-# are partial on exactly these two columns, and SQLite re-prepares a statement
-# every time a value it might match against an index's WHERE is bound, even
-# the same value again. Bound, they cost each of the page's two statements a
-# fresh compile, about 25 µs, three times what running it costs.
+# are written into the statement, not bound, as ``public()`` writes them
+# (core/lookups.py: bound, SQLite compiled each statement afresh on every
+# page, because the public-feed indexes are partial on these two columns).
 PUBLIC_RULE = (
-    f"a.status = {_literal(Article.Status.PUBLISHED)}"
-    f" AND a.pubstatus = {_literal(Article.PubStatus.USABLE)}"
+    f"a.status = {state_literal(Article.Status.PUBLISHED)}"
+    f" AND a.pubstatus = {state_literal(Article.PubStatus.USABLE)}"
     " AND a.published_at <= %s"
 )
 
