@@ -104,6 +104,17 @@ def test_a_name_the_manifest_lacks_is_refused_every_time(collected: Path) -> Non
             staticfiles_storage.url("site/js/no-such-file.js")
 
 
+def test_a_url_is_worked_out_once_per_storage(collected: Path) -> None:
+    from dateline.core.staticfiles import StaticFilesStorage
+
+    storage = StaticFilesStorage()
+    first = storage.url("site/js/feed.js")
+    storage.hashed_files = {}  # the manifest is not read again for it
+    assert storage.url("site/js/feed.js") == first
+    with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+        storage.url("site/css/site.css")
+
+
 def test_gathering_again_forgets_the_remembered_urls(collected: Path) -> None:
     from dateline.core.staticfiles import StaticFilesStorage
 

@@ -4,7 +4,8 @@ The dates are put together here from the month's name rather than through
 ``django.utils.formats.date_format``: that reads the format modules and parses
 the format string on every call, about 60 µs, and an article page shows three
 dates (a tenth of its CPU with the page cache off). tests/core/test_timefmt.py
-holds these equal to ``date_format`` in every month and language.
+holds these equal to ``date_format`` in every month, in four languages and
+four time zones.
 """
 
 from __future__ import annotations
