@@ -3,10 +3,14 @@ those; the rows are the ones a bound comparison finds."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from dateline.content.models import Article
+from dateline.content.selectors import active_topics
 from dateline.core.lookups import state_literal
 from tests.factories import (
     ArticleFactory,
@@ -58,3 +62,18 @@ def test_only_a_plain_state_name_is_written_into_sql(value: str) -> None:
 def test_a_state_name_becomes_a_quoted_literal() -> None:
     assert state_literal("published") == "'published'"
     assert state_literal("not_yet") == "'not_yet'"
+
+
+def test_the_busy_topics_query_binds_the_times_only() -> None:
+    seen: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        active_topics(within=timedelta(days=7), limit=5)
+    sql, params = seen[0]
+    assert "'published'" in sql
+    assert "'usable'" in sql
+    assert len(params) == 2  # the window's two ends

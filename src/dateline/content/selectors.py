@@ -154,8 +154,8 @@ def active_topics(
         ArticleTopic.objects.filter(
             published_at__gt=now - within,
             published_at__lte=now,
-            article__status=Article.Status.PUBLISHED,
-            article__pubstatus=Article.PubStatus.USABLE,
+            article__status__state=Article.Status.PUBLISHED,
+            article__pubstatus__state=Article.PubStatus.USABLE,
         )
         .values("topic_id")
         .annotate(items=Count("id"), latest=Max("published_at"))
