@@ -112,7 +112,26 @@ MIDDLEWARE = [
 ROOT_URLCONF = "dateline.urls"
 WSGI_APPLICATION = "dateline.wsgi.application"
 
+# The public pages are Jinja2 (dateline.site.jinja, docs/decisions/templates.md),
+# looked up first; the newsroom and Django's own apps keep Django's templates.
+PUBLIC_TEMPLATE_DIRS = [
+    Path(__file__).resolve().parent / app / "templates"
+    for app in ("site", "adverts", "popularity", "partners")
+]
 TEMPLATES = [
+    {
+        "BACKEND": "dateline.site.jinja.Jinja2",
+        "DIRS": PUBLIC_TEMPLATE_DIRS,
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "dateline.site.jinja.environment",
+            # The request, the CSRF token and these: what the pages read.
+            "context_processors": [
+                "dateline.site.context_processors.site",
+                "dateline.adverts.context_processors.adverts",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
@@ -122,8 +141,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dateline.site.context_processors.site",
-                "dateline.adverts.context_processors.adverts",
             ],
         },
     },

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.template import Context, Template
+from django.template import engines
 from lxml import html
 from PIL import Image
 
@@ -201,13 +201,13 @@ def test_deleting_a_photo_removes_its_files(django_capture_on_commit_callbacks) 
 
 
 def render(template: str, **context: object) -> html.HtmlElement:
-    text = Template("{% load pictures %}" + template).render(Context(context))
+    text = engines["jinja"].from_string(template).render(context)
     return html.fragment_fromstring(text, create_parent="div")
 
 
 def test_the_picture_tag_offers_avif_and_webp_with_a_jpeg_fallback() -> None:
     photo = services.save_photo(photo=new_photo(jpeg_bytes(1400, 800)))
-    doc = render('{% picture photo sizes="50vw" %}', photo=photo)
+    doc = render('{{ picture(photo, sizes="50vw") }}', photo=photo)
     sources = doc.xpath("//picture//source")
     assert [s.get("type") for s in sources] == ["image/avif", "image/webp"]
     for source in sources:
@@ -226,14 +226,14 @@ def test_the_picture_tag_offers_avif_and_webp_with_a_jpeg_fallback() -> None:
 
 def test_the_main_picture_is_loaded_first_not_lazily() -> None:
     photo = services.save_photo(photo=new_photo(jpeg_bytes(1400, 800)))
-    (img,) = render("{% picture photo priority=True %}", photo=photo).xpath("//img")
+    (img,) = render("{{ picture(photo, priority=True) }}", photo=photo).xpath("//img")
     assert img.get("loading") is None
     assert img.get("fetchpriority") == "high"
 
 
 def test_a_photo_without_renditions_yet_shows_its_original() -> None:
     photo = PhotoFactory()
-    doc = render("{% picture photo %}", photo=photo)
+    doc = render("{{ picture(photo) }}", photo=photo)
     assert not doc.xpath("//picture")
     (img,) = doc.xpath("//img")
     assert img.get("src") == photo.image.url
