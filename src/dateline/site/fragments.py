@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # three or four queries every five minutes.
 FRAGMENT_SECONDS = 300
 _GENERATION = "dateline_generation"
+_SCOPE = "dateline_fragment_scope"
 # How many fragments of one generation a process keeps in memory: far more
 # than the site makes (a few per page type, section and language).
 KEPT_IN_PROCESS = 512
@@ -62,13 +63,13 @@ class _ProcessCopy:
 
     def __init__(self) -> None:
         # (token, key → HTML), replaced whole, so threads need no lock.
-        self._kept: tuple[str, dict[str, str]] = ("", {})
+        self._kept: tuple[str, dict[str, SafeString]] = ("", {})
 
-    def get(self, token: str, key: str) -> str | None:
+    def get(self, token: str, key: str) -> SafeString | None:
         kept_token, html = self._kept
         return html.get(key) if kept_token == token else None
 
-    def keep(self, token: str, key: str, value: str) -> None:
+    def keep(self, token: str, key: str, value: SafeString) -> None:
         kept_token, html = self._kept
         if kept_token != token:
             html = {}
@@ -90,10 +91,23 @@ def page_generation(request: HttpRequest | None) -> Generation | None:
     return generation
 
 
-def fragment_key(name: str, token: str, vary_on: tuple[object, ...]) -> str:
+def page_scope(request: HttpRequest | None) -> str:
+    """The script prefix and language a page's fragments are made under,
+    read once per request: a page is rendered under one of each, and
+    reading the language costs a thread-local lookup (seven a page)."""
+    if request is None:
+        return f"{get_script_prefix()} {get_language()}"
+    scope: str | None = request.__dict__.get(_SCOPE)
+    if scope is None:
+        scope = request.__dict__[_SCOPE] = f"{get_script_prefix()} {get_language()}"
+    return scope
+
+
+def fragment_key(name: str, token: str, scope: str, vary_on: tuple[object, ...]) -> str:
     """The fragment ``name`` of generation ``token`` for these values, under
-    this script prefix and language (its links and words depend on them)."""
-    parts = repr((get_script_prefix(), get_language(), vary_on))
+    this script prefix and language (``page_scope``: its links and words
+    depend on them)."""
+    parts = repr((scope, vary_on))
     digest = hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()
     return f"fragment:{name}:{token}:{digest}"
 
@@ -109,14 +123,16 @@ def kept_fragment(
     generation = page_generation(request)
     if generation is None:
         return mark_safe(make())  # noqa: S308 - rendered by a template
-    key = fragment_key(name, generation.token, vary_on)
+    key = fragment_key(name, generation.token, page_scope(request), vary_on)
     html = _process_copy.get(generation.token, key)
     if html is None:
-        html = cached_block(
-            key,
-            lambda: str(make()),
-            seconds=FRAGMENT_SECONDS,
-            label=f"Fragment {name}",
+        html = mark_safe(  # noqa: S308 - rendered by a template
+            cached_block(
+                key,
+                lambda: str(make()),
+                seconds=FRAGMENT_SECONDS,
+                label=f"Fragment {name}",
+            )
         )
         _process_copy.keep(generation.token, key, html)
-    return mark_safe(html)  # noqa: S308 - rendered by a template
+    return html
