@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dateline.core.compression import compressible
+from dateline.core.compression import LEVEL, compressible, packed
 from tests.factories import published_article
 
 if TYPE_CHECKING:
@@ -74,6 +74,21 @@ def test_two_gzipped_copies_of_a_page_differ_in_length_against_breach(
         for _ in range(8)
     }
     assert len(sizes) > 1
+
+
+def test_a_page_is_packed_at_our_level_behind_a_random_name() -> None:
+    text = b"<p>Harbour cranes return to Port Azul.</p>" * 300
+    lengths = set()
+    for _ in range(8):
+        data = packed(text, max_random_bytes=100)
+        assert gzip.decompress(data) == text
+        assert data[3] & gzip.FNAME
+        name_end = data.index(b"\x00", 10) + 1  # the name, then its NUL
+        lengths.add(name_end - 10)
+        # Past the name, the stream is zlib's at our level, not Django's 6.
+        expected = gzip.compress(text, compresslevel=LEVEL, mtime=0)
+        assert data[name_end:] == expected[10:]
+    assert len(lengths) > 1
 
 
 @pytest.mark.parametrize(

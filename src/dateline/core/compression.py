@@ -11,17 +11,22 @@ chosen text reflected in a compressed page can learn a secret on the same
 page from the compressed sizes. Public pages carry no secret: most carry no
 form at all, and the forms that do (the city selector) carry Django's CSRF
 token, which is masked afresh for every response, so it never repeats.
-Django's middleware also adds up to 100 random bytes to each gzip header
-("Heal the BREACH"), so sizes do not line up across requests. The newsroom
+Each gzip header also carries up to 100 random bytes ("Heal the BREACH",
+as Django's own middleware does), so sizes do not line up across requests.
+The newsroom
 (staff pages that show unpublished items and reflect search terms) is not
 compressed at all: its few users do not need the bandwidth.
 """
 
 from __future__ import annotations
 
+import gzip
+import secrets
 from typing import TYPE_CHECKING
 
 from django.middleware.gzip import GZipMiddleware
+from django.utils.cache import patch_vary_headers
+from django.utils.regex_helper import _lazy_re_compile
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -35,6 +40,13 @@ COMPRESSIBLE = frozenset(
     }
 )
 UNCOMPRESSED_PATHS = ("/newsroom/",)
+# zlib's level 4, not Django's 6: on a 13.5 KB article page it costs 107 µs
+# instead of 160 for 2% more bytes (3,710 against 3,635), and an uncached
+# page is compressed on every request. A kept page is compressed once.
+LEVEL = 4
+# Shorter answers gain nothing worth the header.
+SHORTEST = 200
+ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 
 
 def compressible(content_type: str) -> bool:
@@ -47,8 +59,18 @@ def compressible(content_type: str) -> bool:
     )
 
 
+def packed(content: bytes, *, max_random_bytes: int) -> bytes:
+    """``content`` gzipped, with a random name of 0 to ``max_random_bytes - 1``
+    bytes in its header so that its length says less about its text."""
+    data = gzip.compress(content, compresslevel=LEVEL, mtime=0)
+    name = b"a" * secrets.randbelow(max_random_bytes) + b"\x00"
+    flags = data[3] | gzip.FNAME
+    return data[:3] + bytes([flags]) + data[4:10] + name + data[10:]
+
+
 class TextCompressionMiddleware(GZipMiddleware):
-    """Django's GZipMiddleware, for text answers outside the newsroom only."""
+    """gzip for text answers outside the newsroom: Django's GZipMiddleware
+    for streamed answers, our level (``LEVEL``) for the rest."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
@@ -57,4 +79,23 @@ class TextCompressionMiddleware(GZipMiddleware):
             response.get("Content-Type", "")
         ):
             return response
-        return super().process_response(request, response)
+        if response.streaming:
+            return super().process_response(request, response)
+        content: bytes = response.content  # type: ignore[attr-defined]
+        if len(content) < SHORTEST or response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        smaller = packed(content, max_random_bytes=self.max_random_bytes)
+        if len(smaller) >= len(content):
+            return response
+        response.content = smaller  # type: ignore[attr-defined]
+        response.headers["Content-Length"] = str(len(smaller))
+        # The same entity in other bytes: a strong ETag becomes weak
+        # (RFC 9110, 8.8.1), so conditional requests still match it.
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
