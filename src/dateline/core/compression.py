@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_vary_headers
 from django.utils.regex_helper import _lazy_re_compile
+from zlib_ng import gzip_ng
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -40,10 +41,11 @@ COMPRESSIBLE = frozenset(
     }
 )
 UNCOMPRESSED_PATHS = ("/newsroom/",)
-# zlib's level 4, not Django's 6: on a 13.5 KB article page it costs 107 µs
-# instead of 160 for 2% more bytes (3,710 against 3,635), and an uncached
-# page is compressed on every request. A kept page is compressed once.
-LEVEL = 4
+# zlib-ng (a faster implementation of the same format) at Django's level 6:
+# on a 13.5 KB article page, 83 µs instead of zlib's 160 for the same size
+# (3,643 bytes against 3,635). An uncached page is compressed on every
+# request, where this was a tenth of its CPU; a kept page is compressed once.
+LEVEL = 6
 # Shorter answers gain nothing worth the header.
 SHORTEST = 200
 ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
@@ -62,7 +64,9 @@ def compressible(content_type: str) -> bool:
 def packed(content: bytes, *, max_random_bytes: int) -> bytes:
     """``content`` gzipped, with a random name of 0 to ``max_random_bytes - 1``
     bytes in its header so that its length says less about its text."""
-    data = gzip.compress(content, compresslevel=LEVEL, mtime=0)
+    data: bytes = gzip_ng.compress(  # type: ignore[no-untyped-call]
+        content, compresslevel=LEVEL, mtime=0
+    )
     name = b"a" * secrets.randbelow(max_random_bytes) + b"\x00"
     flags = data[3] | gzip.FNAME
     return data[:3] + bytes([flags]) + data[4:10] + name + data[10:]
@@ -70,7 +74,7 @@ def packed(content: bytes, *, max_random_bytes: int) -> bytes:
 
 class TextCompressionMiddleware(GZipMiddleware):
     """gzip for text answers outside the newsroom: Django's GZipMiddleware
-    for streamed answers, our level (``LEVEL``) for the rest."""
+    for streamed answers, zlib-ng (``packed``) for the rest."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
