@@ -217,12 +217,18 @@ def test_a_fragment_is_kept_per_generation_and_per_value() -> None:
     assert render("red") == "redthird"
 
 
-def test_a_fragment_cannot_hold_a_block() -> None:
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "{% block title %}x{% endblock %}",
+        "{% if x %}{% block title %}x{% endblock %}{% endif %}",
+    ],
+)
+def test_a_fragment_cannot_hold_a_block(inside: str) -> None:
     # Kept once per generation, a page's own block would show on every page.
     with pytest.raises(TemplateSyntaxError, match="cannot hold a"):
         engines["jinja"].from_string(
-            '{% fragment "probe" %}{% if x %}{% block title %}x{% endblock %}'
-            "{% endif %}{% endfragment %}"
+            '{% fragment "probe" %}' + inside + "{% endfragment %}"
         )
 
 

@@ -75,8 +75,8 @@ class FragmentExtension(Extension):
         while parser.stream.skip_if("comma"):
             vary_on.append(parser.parse_expression())
         body = parser.parse_statements(("name:endfragment",), drop_needle=True)
-        if any(node.find(nodes.Block) for node in body) or any(
-            isinstance(node, nodes.Block) for node in body
+        if any(
+            isinstance(node, nodes.Block) or node.find(nodes.Block) for node in body
         ):
             parser.fail(
                 "{% fragment %} cannot hold a {% block %}: a page's own block "
