@@ -24,9 +24,8 @@ import gzip
 import secrets
 from typing import TYPE_CHECKING
 
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.utils.cache import patch_vary_headers
-from django.utils.regex_helper import _lazy_re_compile
 from zlib_ng import gzip_ng
 
 if TYPE_CHECKING:
@@ -48,7 +47,6 @@ UNCOMPRESSED_PATHS = ("/newsroom/",)
 LEVEL = 6
 # Shorter answers gain nothing worth the header.
 SHORTEST = 200
-ACCEPTS_GZIP = _lazy_re_compile(r"\bgzip\b")
 
 
 def compressible(content_type: str) -> bool:
@@ -89,7 +87,7 @@ class TextCompressionMiddleware(GZipMiddleware):
         if len(content) < SHORTEST or response.has_header("Content-Encoding"):
             return response
         patch_vary_headers(response, ("Accept-Encoding",))
-        if not ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response
         smaller = packed(content, max_random_bytes=self.max_random_bytes)
         if len(smaller) >= len(content):

@@ -10,7 +10,7 @@ the new generation and makes it afresh. A rolled-back change starts no
 generation and keeps the fragments.
 
 What changes without a new generation is not keyed on it alone: a fragment
-also varies on the values its template names (``{% fragment "most-read"
+also varies on the values its template names (``{% fragment "most-read",
 most_read %}`` varies on the lists, which have their own minute), and what
 changes per request (the reader's city and its clock, the adverts with their
 start and end times) stays outside fragments.

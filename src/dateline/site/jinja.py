@@ -34,18 +34,17 @@ from django.urls import reverse
 from jinja2 import nodes
 from jinja2.ext import Extension
 
-from dateline.core.timefmt import machine_time
 from dateline.site.fragments import kept_fragment
 from dateline.site.templatetags.dateline_tags import (
     capitals,
     feed_rows,
+    machine_time_filter,
     newsroom_time,
 )
 from dateline.site.templatetags.pictures import picture
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from django.http import HttpRequest
     from django.utils.safestring import SafeString
@@ -104,10 +103,6 @@ class FragmentExtension(Extension):
 
 def url(name: str, *args: object, **kwargs: object) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def machine_time_filter(moment: datetime | None) -> str:
-    return machine_time(moment) if moment else ""
 
 
 def environment(**options: Any) -> jinja2.Environment:
