@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import formats, timezone, translation
 
 from dateline.core import timefmt
@@ -48,3 +49,14 @@ def test_the_reference_pages_words() -> None:
     with timezone.override("America/St_Johns"):
         assert timefmt.display_time(moment) == "September 06, 07:06 UTC-2:30"
     assert newsroom_time(None) == ""
+
+
+def test_the_kept_month_names_follow_the_language_and_are_forgotten() -> None:
+    with translation.override("de"):
+        assert timefmt.month_name(3) == "März"
+    with translation.override("en"):
+        assert timefmt.month_name(3) == "March"
+    assert timefmt._month_names
+    with override_settings(LOCALE_PATHS=[]):
+        # Django forgets its catalogues on this change, and so do we.
+        assert not timefmt._month_names

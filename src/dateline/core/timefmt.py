@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 
 if TYPE_CHECKING:
@@ -35,17 +37,48 @@ def _offset_label(local: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+# The months' names in each language the site has spoken since it started:
+# Django's are lazy, and each use of one looks it up in the catalogue again.
+_month_names: dict[str | None, tuple[str, ...]] = {}
+
+
+def month_name(month: int) -> str:
+    """ "September" for 9, in the active language."""
+    language = translation.get_language()
+    names = _month_names.get(language)
+    if names is None:
+        names = _month_names[language] = ("", *(str(MONTHS[m]) for m in range(1, 13)))
+    return names[month]
+
+
+@receiver(setting_changed)
+def _forget_month_names(*, setting: str, **kwargs: object) -> None:
+    # As Django forgets its catalogues (a test's override of these settings).
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _month_names.clear()
+
+
 def display_time(moment: datetime) -> str:
     """ "September 06, 12:36 UTC+3", as on the reference page."""
-    local = timezone.localtime(moment)
+    return _display(timezone.localtime(moment))
+
+
+def _display(local: datetime) -> str:
     # date_format(local, "F d, H:i")
-    return f"{MONTHS[local.month]} {local:%d, %H:%M} {_offset_label(local)}"
+    return f"{month_name(local.month)} {local:%d, %H:%M} {_offset_label(local)}"
+
+
+def machine_and_display_time(moment: datetime) -> tuple[str, str]:
+    """``machine_time`` and ``display_time`` of one moment, which is turned
+    into newsroom time once for both."""
+    local = timezone.localtime(moment)
+    return local.isoformat(timespec="seconds"), _display(local)
 
 
 def dateline_date(moment: datetime) -> str:
     """ "September 6", the date inside a dateline."""
     local = timezone.localtime(moment)
-    return f"{MONTHS[local.month]} {local.day}"  # date_format(local, "F j")
+    return f"{month_name(local.month)} {local.day}"  # date_format(local, "F j")
 
 
 def machine_time(moment: datetime) -> str:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from dateline.content.bodytext import is_paragraph, split_pages
 from dateline.content.dateline import dateline_text

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from dateline.core.timefmt import display_time, machine_time
+from dateline.core.timefmt import machine_and_display_time, machine_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -30,8 +30,8 @@ def newsroom_time(moment: datetime | None) -> SafeString | str:
         return ""
     # As format_html would make it, at half the cost: the machine value is
     # digits and signs, the shown one is escaped.
-    machine, shown = machine_time(moment), escape(display_time(moment))
-    return mark_safe(f'<time datetime="{machine}">{shown}</time>')  # noqa: S308
+    machine, shown = machine_and_display_time(moment)
+    return mark_safe(f'<time datetime="{machine}">{escape(shown)}</time>')  # noqa: S308
 
 
 @register.filter
