@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 if TYPE_CHECKING:
@@ -45,3 +46,10 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
         self._urls.clear()
         yield from super().post_process(*args, **kwargs)
         self._urls.clear()
+
+
+def static_url(path: str) -> str:
+    """The URL of a static file, as ``{% static %}`` gives it: Django's
+    ``static()`` first asks the app registry whether staticfiles is installed,
+    a walk over every app on each call (a few µs, nine links a page)."""
+    return staticfiles_storage.url(path)

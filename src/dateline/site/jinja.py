@@ -28,12 +28,12 @@ from django.template import defaultfilters
 from django.template.backends.jinja2 import Jinja2 as DjangoJinja2
 from django.template.backends.jinja2 import Template as DjangoTemplate
 from django.template.backends.utils import csrf_input_lazy, csrf_token_lazy
-from django.templatetags.static import static
 from django.test.signals import template_rendered
 from django.urls import reverse
 from jinja2 import nodes
 from jinja2.ext import Extension
 
+from dateline.core.staticfiles import static_url
 from dateline.site.fragments import kept_fragment
 from dateline.site.templatetags.dateline_tags import (
     capitals,
@@ -113,7 +113,7 @@ def environment(**options: Any) -> jinja2.Environment:
     options.setdefault("extensions", []).append(FragmentExtension)
     env = jinja2.Environment(autoescape=True, **options)
     env.globals.update(
-        static=static,
+        static=static_url,
         url=url,
         newsroom_time=newsroom_time,
         picture=picture,

@@ -16,7 +16,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
@@ -27,6 +26,8 @@ from django.views.decorators.http import require_http_methods
 from dateline.adverts.selectors import live_adverts
 from dateline.content import access, selectors
 from dateline.content.models import Person, Topic
+from dateline.core.absolute import absolute_urls
+from dateline.core.staticfiles import static_url
 from dateline.core.variants import note_cookie, note_tags
 from dateline.feed import filters
 from dateline.feed import selectors as feed
@@ -95,13 +96,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "structured_data": [
                 jsonld.script_json(
                     jsonld.website(
-                        absolute=request.build_absolute_uri,
+                        absolute=absolute_urls(request),
                         search_path=reverse("site:search"),
                     )
                 ),
                 jsonld.script_json(
                     jsonld.organization(
-                        absolute=request.build_absolute_uri, logo_url=_logo_url(request)
+                        absolute=absolute_urls(request), logo_url=_logo_url(request)
                     )
                 ),
             ],
@@ -447,10 +448,11 @@ def render_article(
         *(f"person-{person.slug}" for person in detail.persons),
         *(f"item-{item.pk}" for item in detail.read_also),
     )
-    canonical = request.build_absolute_uri(article.get_absolute_url())
+    absolute = absolute_urls(request)
+    canonical = absolute(article.get_absolute_url())
     page_url = canonical + (f"?page={number}" if number > 1 else "")
     photo = article.lead_photo
-    image_url = request.build_absolute_uri(photo.image.url) if photo else None
+    image_url = absolute(photo.image.url) if photo else None
     logo_url = _logo_url(request)
     adverts = live_adverts()
     in_body = adverts.get("article")
@@ -486,7 +488,7 @@ def render_article(
             jsonld.news_article(
                 detail,
                 url=canonical,
-                absolute=request.build_absolute_uri,
+                absolute=absolute,
                 logo_url=logo_url,
                 image_url=image_url,
             )
@@ -509,7 +511,7 @@ def _side_blocks() -> dict[str, Any]:
 
 
 def _logo_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(static("site/img/logo.png"))
+    return absolute_urls(request)(static_url("site/img/logo.png"))
 
 
 def _breadcrumbs(
@@ -517,10 +519,11 @@ def _breadcrumbs(
 ) -> list[SafeString]:
     """A BreadcrumbList from the home page down; each step a name and an
     object with a URL, or a URL."""
-    steps = [(settings.DATELINE_AGENCY_NAME, request.build_absolute_uri("/"))]
+    absolute = absolute_urls(request)
+    steps = [(settings.DATELINE_AGENCY_NAME, absolute("/"))]
     for name, target in trail:
         path = target if isinstance(target, str) else target.get_absolute_url()
-        steps.append((name, request.build_absolute_uri(path)))
+        steps.append((name, absolute(path)))
     return [jsonld.script_json(jsonld.breadcrumbs(steps))]
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from dateline.core.absolute import absolute_urls
 from dateline.syndication.jsonld import author_name
 from dateline.syndication.sources import Format
 
@@ -160,13 +161,13 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
         return extra
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        self._absolute = request.build_absolute_uri
+        self._absolute = absolute_urls(request)
         return super().__call__(request, *args, **kwargs)
 
 
 def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
     """The source as a JSON Feed 1.1 document."""
-    absolute = request.build_absolute_uri
+    absolute = absolute_urls(request)
     items = []
     for article in source.items():
         url = absolute(article.get_absolute_url())

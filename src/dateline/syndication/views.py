@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 
+from dateline.core.absolute import absolute_urls
 from dateline.core.variants import note_tags
 from dateline.syndication import feeds, sitemaps
 from dateline.syndication.sources import Format, Kind, news_source, source_for
@@ -61,12 +62,12 @@ def _serve(request: HttpRequest, source: Source, format: Format) -> HttpResponse
 
 
 def sitemap_index(request: HttpRequest) -> StreamingHttpResponse:
-    return _xml(sitemaps.index_lines(request.build_absolute_uri))
+    return _xml(sitemaps.index_lines(absolute_urls(request)))
 
 
 def sitemap(request: HttpRequest, name: str) -> StreamingHttpResponse:
     """One file of the index: pages, news, tags-N or items-YYYY-MM[-N]."""
-    absolute = request.build_absolute_uri
+    absolute = absolute_urls(request)
     if name == "pages":
         return _xml(sitemaps.pages_lines(absolute))
     if name == "news":
@@ -100,8 +101,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /preview/",
         "Disallow: /views/",
         "",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemaps:section', args=['news']))}",
+        f"Sitemap: {absolute_urls(request)(reverse('sitemap-index'))}",
+        f"Sitemap: {absolute_urls(request)(reverse('sitemaps:section', args=['news']))}",
     ]
     response = HttpResponse(
         "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"

@@ -23,6 +23,7 @@ from dateline.content.models import (
     Section,
     Topic,
 )
+from dateline.core.absolute import absolute_urls
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
 from dateline.search.backends import get_backend
@@ -202,7 +203,7 @@ def _next_url(request: Any, token: str | None) -> str | None:
     params = request.GET.copy()
     params["cursor"] = token
     return str(
-        request.build_absolute_uri(
+        absolute_urls(request)(
             reverse("api-v1:list_articles") + "?" + urlencode(params, doseq=True)
         )
     )
@@ -242,7 +243,7 @@ def _ninjs_items(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     return [
         ninjs.item(
             rows[pk],
-            absolute=request.build_absolute_uri,
+            absolute=absolute_urls(request),
             topics=topics.get(pk, []),
             persons=persons.get(pk, []),
         )

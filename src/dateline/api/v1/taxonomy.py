@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 
 from dateline.api import errors
 from dateline.content.models import Person, Section, Topic
+from dateline.core.absolute import absolute_urls
 from dateline.popularity.selectors import most_read_widget
 from dateline.popularity.windows import Window
 
@@ -55,8 +56,8 @@ def _concept(
         "slug": subject.slug,
         "name": subject.name,
         "description": subject.description,
-        "url": request.build_absolute_uri(subject.get_absolute_url()),
-        "items": request.build_absolute_uri(
+        "url": absolute_urls(request)(subject.get_absolute_url()),
+        "items": absolute_urls(request)(
             reverse("api-v1:list_articles") + f"?{kind}={subject.slug}"
         ),
     }
@@ -96,7 +97,7 @@ def _by_id(
     next_url = None
     if len(rows) > PAGE:
         token = errors.signed_position(page[-1].pk, salt=_SALT)
-        next_url = request.build_absolute_uri(reverse(route) + f"?cursor={token}")
+        next_url = absolute_urls(request)(reverse(route) + f"?cursor={token}")
     return {"items": [_concept(request, r, kind) for r in page], "next": next_url}
 
 
@@ -114,7 +115,7 @@ def list_most_read(request: Any, window: str) -> dict[str, Any]:
         "window": chosen.slug,
         "items": [
             {
-                "url": request.build_absolute_uri(entry.url),
+                "url": absolute_urls(request)(entry.url),
                 "headline": entry.headline,
                 "section": entry.section,
                 "views": entry.views,

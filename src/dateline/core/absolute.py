@@ -1,0 +1,52 @@
+"""Absolute URLs for one request, each a string join once the site's address is known.
+
+Django's ``request.build_absolute_uri`` splits every location, works the
+scheme and host out again and quotes the whole result: about 4 µs a URL. A
+page asks for ten (canonical, image, breadcrumbs, JSON-LD), a feed for two
+an item and a sitemap for one a line, 50,000 to a file. The paths asked for
+come from ``reverse()``, ``get_absolute_url()`` and the storages, which quote
+them already, so for a plain path the answer is the site's address and the
+path. Anything else (a full URL, ``//host``, dot segments, a character
+Django would quote) goes to Django as before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest
+
+# One "/", then only characters django.utils.encoding.iri_to_uri leaves as
+# they are (it is applied to the result), and no "//" at the start.
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@/%?#\[\]]*\Z")
+_ATTRIBUTE = "_dateline_absolute"
+
+
+def absolute_urls(request: HttpRequest) -> Callable[[str], str]:
+    """A function giving the absolute URL of a location, as
+    ``request.build_absolute_uri`` does; one per request."""
+    absolute: Callable[[str], str] | None = getattr(request, _ATTRIBUTE, None)
+    if absolute is None:
+        absolute = _builder(request)
+        setattr(request, _ATTRIBUTE, absolute)
+    return absolute
+
+
+def _builder(request: HttpRequest) -> Callable[[str], str]:
+    build = request.build_absolute_uri
+    site = build("/")[:-1]  # scheme and host, checked against ALLOWED_HOSTS
+
+    def absolute(location: str) -> str:
+        if (
+            _PLAIN_PATH.match(location)
+            and "/./" not in location
+            and "/../" not in location
+        ):
+            return site + location
+        return build(location)
+
+    return absolute
