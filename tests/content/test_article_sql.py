@@ -156,7 +156,7 @@ def test_the_states_are_written_into_the_statements_not_bound() -> None:
     # is bound. Only the article's id and the time are bound.
     article = published_article()
     now = timezone.now()
-    assert article_sql._public_params(now) == [
+    assert article_sql._public_params(now, connection) == [
         Article._meta.get_field("published_at").get_db_prep_value(now, connection)
     ]
     statements = [
@@ -168,6 +168,8 @@ def test_the_states_are_written_into_the_statements_not_bound() -> None:
         for sql, ids in statements:
             assert sql.count("%s") == ids + 1
             assert "a.status = 'published' AND a.pubstatus = 'usable'" in sql
-            cursor.execute(sql, [article.pk] * ids + article_sql._public_params(now))
+            cursor.execute(
+                sql, [article.pk] * ids + article_sql._public_params(now, connection)
+            )
             found.append(len(cursor.fetchall()))
     assert found == [1, 0]  # the article; it lists nothing

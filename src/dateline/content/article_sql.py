@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import get_script_prefix
 
 from dateline.content.models import (
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import datetime
 
+    from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models import Field, Model
     from django.db.models.expressions import Col
 
@@ -143,17 +144,19 @@ class ArticleLinks:
 
 def public_article_row(pk: int, *, now: datetime) -> Article | None:
     """The public article ``pk``, its section and lead photo: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_article_sql(connection.vendor), [pk, *_public_params(now)])
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up
+    with db.cursor() as cursor:
+        cursor.execute(_article_sql(db.vendor), [pk, *_public_params(now, db)])
         row = cursor.fetchone()
-    return None if row is None else _article_from_row(row)
+    return None if row is None else _article_from_row(row, db)
 
 
 def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     """The article's corrections, topics, persons and public "Read also"
     items: one query."""
-    params = [article_id, article_id, article_id, article_id, *_public_params(now)]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    params = [article_id, article_id, article_id, article_id, *_public_params(now, db)]
+    with db.cursor() as cursor:
         cursor.execute(LINKS_SQL, params)
         rows = cursor.fetchall()
     links = ArticleLinks([], [], [], [])
@@ -161,7 +164,7 @@ def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     created_at = Correction._meta.get_field("created_at")
     for kind, _position, at, _link_id, item_id, text, slug in rows:
         if kind == CORRECTION:
-            links.corrections.append(CorrectionNote(text, _convert(at, created_at)))
+            links.corrections.append(CorrectionNote(text, _convert(at, created_at, db)))
         elif kind == TOPIC:
             url = tag_path(prefix, "site:topic-detail", slug)
             links.topics.append(TagLink(text, slug, url))
@@ -174,10 +177,10 @@ def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     return links
 
 
-def _public_params(now: datetime) -> list[Any]:
+def _public_params(now: datetime, db: BaseDatabaseWrapper) -> list[Any]:
     """The value ``PUBLIC_RULE`` binds, prepared as the ORM prepares it."""
     published_at = Article._meta.get_field("published_at")
-    return [published_at.get_db_prep_value(now, connection)]
+    return [published_at.get_db_prep_value(now, db)]
 
 
 @cache
@@ -191,7 +194,7 @@ def _article_sql(vendor: str) -> str:
     return ARTICLE_SQL.format(columns=columns, public=PUBLIC_RULE)
 
 
-def _article_from_row(row: Sequence[Any]) -> Article:
+def _article_from_row(row: Sequence[Any], db: BaseDatabaseWrapper) -> Article:
     """The instances one row of ``_article_sql`` holds, joined as
     ``select_related("section", "lead_photo")`` would join them."""
     instances: list[Any] = []
@@ -200,28 +203,30 @@ def _article_from_row(row: Sequence[Any]) -> Article:
         fields = model._meta.concrete_fields
         values = row[start : start + len(fields)]
         start += len(fields)
-        instances.append(None if values[0] is None else _instance(model, values))
+        instances.append(None if values[0] is None else _instance(model, values, db))
     article, section, photo = instances
     Article._meta.get_field("section").set_cached_value(article, section)
     Article._meta.get_field("lead_photo").set_cached_value(article, photo)
     return article  # type: ignore[no-any-return]
 
 
-def _instance(model: type[Model], values: Sequence[Any]) -> Model:
-    reading = _reading(connection.vendor, model)
+def _instance(
+    model: type[Model], values: Sequence[Any], db: BaseDatabaseWrapper
+) -> Model:
+    reading = _reading(db.vendor, model)
     converted = list(values)
     for index, column, converters in reading.conversions:
         for converter in converters:
-            converted[index] = converter(converted[index], column, connection)
-    return model.from_db(connection.alias, reading.attnames, converted)
+            converted[index] = converter(converted[index], column, db)
+    return model.from_db(db.alias, reading.attnames, converted)
 
 
-def _convert(value: Any, field: Field[Any, Any]) -> Any:
+def _convert(value: Any, field: Field[Any, Any], db: BaseDatabaseWrapper) -> Any:
     """A column's value as the ORM would give it (a date from SQLite's text,
     JSON decoded, and so on)."""
-    column, converters = _converters(connection.vendor, field)
+    column, converters = _converters(db.vendor, field)
     for converter in converters:
-        value = converter(value, column, connection)
+        value = converter(value, column, db)
     return value
 
 
