@@ -210,3 +210,62 @@ def test_days_in_an_earlier_year_carry_the_year() -> None:
     today = date(2026, 1, 2)
     assert feed.day_label(date(2025, 12, 31), today=today) == "December 31, 2025"
     assert feed.day_label(date(2026, 1, 1), today=today) == "January 01"
+
+
+class _SqliteSteps:
+    """SQLite's virtual-machine steps while the block runs: how much of an
+    index a statement read, counted, not timed."""
+
+    EVERY = 10
+
+    def __enter__(self) -> _SqliteSteps:
+        self.calls = 0
+
+        def tick() -> int:
+            self.calls += 1
+            return 0  # go on
+
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(tick, self.EVERY)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        connection.connection.set_progress_handler(None, self.EVERY)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="counts SQLite's steps; PostgreSQL's btree keeps the tighter of two bounds",
+)
+@time_machine.travel(NOW, tick=False)
+def test_a_deep_page_reads_no_more_of_the_index_than_the_first() -> None:
+    # Keyset pages start where the cursor is: the page at item 300 reads
+    # about what the first page reads, not the 300 items above it (before
+    # feed.selectors._public_up_to, four to five times as much here).
+    sections = [SectionFactory(), SectionFactory()]
+    items = [
+        public_row(sections[i % 2], NOW - timedelta(minutes=i + 1)) for i in range(360)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as a real archive has statistics
+    deep = Cursor.after(items[300])
+    until = items[300].published_at
+    ids = [s.pk for s in sections]
+    reads = {
+        "news": lambda before: feed.news_feed(before=before, limit=20),
+        "one section": lambda before: feed.news_feed(
+            section_ids=ids[:1], before=before, limit=20
+        ),
+        "two sections": lambda before: feed.news_feed(
+            section_ids=ids, before=before, limit=20
+        ),
+        "API until": lambda before: feed.filtered_feed(
+            until=until if before else None, limit=20
+        ),
+    }
+    for name, read in reads.items():
+        with _SqliteSteps() as first:
+            assert len(read(None).items) == 20
+        with _SqliteSteps() as deeper:
+            assert len(read(deep).items) == 20
+        assert deeper.calls <= 2 * first.calls + 2, (name, first.calls, deeper.calls)

@@ -56,6 +56,28 @@ class FeedPage:
         return self.before is None
 
 
+def _public_up_to(
+    now: datetime | None, before: Cursor | None, until: datetime | None = None
+) -> ArticleQuerySet:
+    """The public items, their time bounded above by the lowest of ``now``,
+    the cursor's time and ``until``: the same items as ``public(now=now)``
+    with those conditions, as the caller adds them.
+
+    SQLite ranges over a feed index from one upper bound on its time column,
+    and with several it took the publishing rule's "now": a page deep in the
+    feed read every item above it first (1 ms at item 10,000, where the
+    first page's read takes 0.07). Given the lowest bound as "now", the range
+    starts where the page does. The caller still states the cursor's and
+    ``until``'s own conditions; a forged cursor in the future changes nothing.
+    """
+    upper = now or timezone.now()
+    if before is not None:
+        upper = min(upper, before.published_at)
+    if until is not None:
+        upper = min(upper, until)
+    return Article.objects.public(now=upper)
+
+
 def _keyset(
     qs: ArticleQuerySet,
     *,
@@ -69,8 +91,10 @@ def _keyset(
 
     The keyset condition is written as a bound on the time column plus a
     tie-break on the id, which both SQLite and PostgreSQL turn into a range
-    scan of the feed index. ``extra`` joins the same filter() call, so that a
-    condition on a multi-valued relation and the keyset share one join.
+    scan of the feed index (starting at the cursor on SQLite only when ``qs``
+    bounds the time no lower: ``_public_up_to``). ``extra`` joins the same
+    filter() call, so that a condition on a multi-valued relation and the
+    keyset share one join.
     """
     if not 0 < limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
@@ -99,7 +123,7 @@ def news_feed(
     now: datetime | None = None,
 ) -> FeedPage:
     """All news, or the news of the chosen sections."""
-    qs = Article.objects.public(now=now)
+    qs = _public_up_to(now, before)
     ids = sorted(set(section_ids))
     if len(ids) == 1:
         # One section: its own feed index, already in order.
@@ -226,8 +250,8 @@ def filtered_feed(
         condition &= Q(urgency__lte=most_urgent)
     if section_ids:
         condition &= Q(section_id__in=sorted(set(section_ids)))
-    qs = Article.objects.public(now=now)
     if topic is not None or person is not None:
+        qs = Article.objects.public(now=now)
         links = "topic_links" if topic is not None else "person_links"
         kind = links.removesuffix("_links")
         tag = Q(**{f"{links}__{kind}": topic if topic is not None else person})
@@ -241,4 +265,5 @@ def filtered_feed(
             id_field=f"{links}__article_id",
             extra=tag & condition,
         )
+    qs = _public_up_to(now, before, until)
     return _keyset(qs, before=before, limit=limit, extra=condition)
