@@ -1,9 +1,10 @@
 """Absolute URLs for one request, each a string join once the site's address is known.
 
-Django's ``request.build_absolute_uri`` splits every location, works the
-scheme and host out again and quotes the whole result: about 4 µs a URL. A
-page asks for ten (canonical, image, breadcrumbs, JSON-LD), a feed for two
-an item and a sitemap for one a line, 50,000 to a file. The paths asked for
+Django's ``request.build_absolute_uri`` splits every location and quotes
+the whole result: about four times the join below (1.1 µs a URL against
+0.26, measured on one machine). An article page asks for ten (canonical,
+image, breadcrumbs, JSON-LD), a feed and the API for two an item. The paths
+asked for
 come from ``reverse()``, ``get_absolute_url()`` and the storages, which quote
 them already, so for a plain path the answer is the site's address and the
 path. Anything else (a full URL, ``//host``, dot segments, a character
