@@ -19,7 +19,10 @@ taking turns (so that the machine's changing load falls on all alike); the
 table gives the median and the range of requests/s. BENCH_PAGE_CACHE=on|off sets the
 page cache of the `dateline serve` under test (DATELINE_PAGE_CACHE in its
 environment); the article page is also measured once more with it off, for
-the cold budget. Standalone: ``python bench/run.py`` with BENCH_PARTS=serve
+the cold budget. After the warm loads and again after the cold ones, each
+`dateline serve` worker's peak resident memory is read from /proc, for the
+memory budget (150 MB a worker at 1M items). Standalone: ``python
+bench/run.py`` with BENCH_PARTS=serve
 and BENCH_DATA_DIR pointing at an existing data directory (the demo's).
 """
 
@@ -53,6 +56,7 @@ BUDGET_ALONE = 0.25  # warm article page, dateline serve ÷ nginx static
 BUDGET_PROXIED = 0.8  # warm article page behind deploy/nginx.conf ÷ nginx static
 BUDGET_PAGES = 0.8  # home and feed ÷ article page
 BUDGET_COLD = 1000.0  # requests/s, article page, page cache off
+BUDGET_WORKER_MB = 150.0  # resident memory of one `dateline serve` worker
 MANY_ARTICLES = 1000  # the cold load over many items asks for this many in turn
 
 STATIC_CONF = """\
@@ -162,6 +166,7 @@ def run(data_dir: Path) -> list[str]:
                     )
                 ]
                 rows = _load_in_turn(wrk, jobs)
+            memory = {"after the warm loads": _workers_mb(app.process.pid)}
         cold = None
         if PAGE_CACHE != "off":
             env = _app_env(data_dir, cache="off")
@@ -181,13 +186,33 @@ def run(data_dir: Path) -> list[str]:
                 )
                 cold = cold_rows[0]
                 rows += cold_rows
+                memory[f"after the cold loads ({MANY_ARTICLES:,} items in turn)"] = (
+                    _workers_mb(app.process.pid)
+                )
         else:
             cold = rows[3]
         kept = _keep_logs(temp) if any(r["errors"] for r in rows) else None
     notes = (
         ["", f"Some loads had errors; the servers' logs are in {kept}."] if kept else []
     )
-    return head + _report(rows, pages, cold, x_cache) + notes
+    return head + _report(rows, pages, cold, x_cache, memory) + notes
+
+
+def _workers_mb(server: int) -> list[float]:
+    """The peak resident memory of the server's workers (its child processes,
+    granian's forks), MB: the kernel's high-water mark, so a peak during a
+    load counts though the reading comes after it."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines()
+            )
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or not a process's status
+        if fields.get("PPid", "").strip() == str(server) and "VmHWM" in fields:
+            sizes.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return sizes
 
 
 def _keep_logs(temp: Path) -> Path:
@@ -531,6 +556,7 @@ def _report(
     pages: dict[str, str],
     cold: dict[str, Any],
     x_cache: str,
+    memory: dict[str, list[float]],
 ) -> list[str]:
     static = {
         r["page"]: r["rate"] for r in rows if r["server"].startswith("nginx, static")
@@ -594,4 +620,13 @@ def _report(
         f"- cold article page (page cache off) ≥ {BUDGET_COLD:,.0f} req/s: "
         f"{cold['rate']:,.0f} — {verdict(cold['rate'] >= BUDGET_COLD)}"
     )
+    for when, sizes in memory.items():
+        if not sizes:  # no /proc, or no worker found
+            lines.append(f"- memory per worker {when}: not measured")
+            continue
+        shown = ", ".join(f"{size:.0f}" for size in sizes)
+        lines.append(
+            f"- memory ≤ {BUDGET_WORKER_MB:.0f} MB resident per worker (peak) {when}: "
+            f"{shown} MB — {verdict(max(sizes) <= BUDGET_WORKER_MB)}"
+        )
     return lines
