@@ -109,11 +109,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Messages are the newsroom's alone, and staff always have a session. Django's
-# default storage tries a signed cookie first, and makes its signer on every
-# request, each public page's included (6 µs against under 1).
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-
 ROOT_URLCONF = "dateline.urls"
 WSGI_APPLICATION = "dateline.wsgi.application"
 
