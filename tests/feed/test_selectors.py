@@ -269,3 +269,43 @@ def test_a_deep_page_reads_no_more_of_the_index_than_the_first() -> None:
         with _SqliteSteps() as deeper:
             assert len(read(deep).items) == 20
         assert deeper.calls <= 2 * first.calls + 2, (name, first.calls, deeper.calls)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_ties_at_the_cursor_and_at_until_keep_every_item_once() -> None:
+    # The publishing rule's bound is lowered to the cursor's time and to
+    # ``until`` (_public_up_to): items sharing the cursor's second, and those
+    # at ``until`` itself, must come out exactly as before.
+    world, sport, other = SectionFactory(), SectionFactory(), SectionFactory()
+    tied = NOW - timedelta(hours=2)
+    items = [public_row((world, sport)[i % 2], tied) for i in range(17)]
+    items += [public_row(world, tied + timedelta(seconds=s)) for s in (1, 2, 3)]
+    items += [public_row(sport, tied - timedelta(seconds=s)) for s in (1, 2)]
+    items.append(
+        public_row(sport, tied + timedelta(seconds=2) - timedelta(microseconds=1))
+    )
+    public_row(other, tied)  # another section's item at the same second
+    newest_first = sorted(items, key=lambda a: (a.published_at, a.pk), reverse=True)
+    expected = [a.pk for a in newest_first]
+    until = tied + timedelta(seconds=2)  # exclusive: the items at +2 s and +3 s go
+    expected_until = [a.pk for a in newest_first if a.published_at < until]
+    for limit in (1, 4, 7, 30):
+        assert (
+            walk(
+                lambda before, n=limit: feed.news_feed(
+                    section_ids=[world.pk, sport.pk], before=before, limit=n
+                )
+            )
+            == expected
+        )
+        assert (
+            walk(
+                lambda before, n=limit: feed.filtered_feed(
+                    section_ids=[world.pk, sport.pk],
+                    until=until,
+                    before=before,
+                    limit=n,
+                )
+            )
+            == expected_until
+        )

@@ -43,7 +43,8 @@ def _builder(request: HttpRequest) -> Callable[[str], str]:
 
     def absolute(location: str) -> str:
         if (
-            _PLAIN_PATH.match(location)
+            type(location) is str  # a lazy string goes to Django, which casts it
+            and _PLAIN_PATH.match(location)
             and "/./" not in location
             and "/../" not in location
         ):
