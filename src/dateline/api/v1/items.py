@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import Http404
@@ -94,7 +94,10 @@ class ItemFilters(Schema):
     @classmethod
     def in_utc(cls, value: datetime | None) -> datetime | None:
         """Any offset the reader writes, as UTC (databases bound offsets to
-        a few hours; a time without one is taken as UTC)."""
+        a few hours; a time without one is taken as UTC). A moment that falls
+        outside the years 1 to 9999 in UTC is kept as written: it fits the
+        schema's date-time, so ``list_articles`` refuses it with a 400 (as
+        it does an unknown section), not as invalid parameters (422)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -102,7 +105,7 @@ class ItemFilters(Schema):
         try:
             return value.astimezone(UTC)
         except (OverflowError, ValueError):
-            raise ValueError("the date-time is out of range") from None
+            return value
 
     @field_validator("since", "until", mode="before")
     @classmethod
@@ -124,6 +127,11 @@ class ItemFilters(Schema):
 )
 def list_articles(request: Any, filters: Query[ItemFilters]) -> dict[str, Any]:
     errors.reject_unknown_parameters(request, set(ItemFilters.model_fields))
+    for name, moment in (("since", filters.since), ("until", filters.until)):
+        if moment is not None and moment.utcoffset() != timedelta(0):  # not in UTC
+            raise HttpError(
+                400, f"`{name}` is out of range: in UTC it falls outside years 1–9999."
+            )
     if len(set(filters.section)) > MAX_SECTIONS:
         raise HttpError(400, f"At most {MAX_SECTIONS} sections in `section`.")
     sections = list(Section.objects.filter(slug__in=filters.section))
