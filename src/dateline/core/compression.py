@@ -13,9 +13,8 @@ form at all, and the forms that do (the city selector) carry Django's CSRF
 token, which is masked afresh for every response, so it never repeats.
 Each gzip header also carries up to 100 random bytes ("Heal the BREACH",
 as Django's own middleware does), so sizes do not line up across requests.
-The newsroom
-(staff pages that show unpublished items and reflect search terms) is not
-compressed at all: its few users do not need the bandwidth.
+The newsroom (staff pages that show unpublished items and reflect search
+terms) is not compressed at all: its few users do not need the bandwidth.
 """
 
 from __future__ import annotations
