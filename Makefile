@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 DATELINE := $(VENV)/bin/dateline
 
-.PHONY: demo test lint bench install install-dev format clean
+.PHONY: demo test lint bench install install-dev tools format clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,32 @@ demo: install
 	$(DATELINE) demo --site-url http://127.0.0.1:$(PORT)
 	$(DATELINE) serve --port $(PORT)
 
+# Debian's programs the tests and the bench run: nginx (deploy/nginx.conf in
+# front of the app), wrk (the bench's load), redis-server (the fault suite's
+# own server) and pg_dump/pg_restore (backups). Installed where missing when
+# this runs as root with apt-get; elsewhere the tests that need one skip and
+# name it, and .ci/run (DATELINE_TEST_REQUIRE_ALL=1) counts such a skip as a
+# failure. Debian's policy-rc.d keeps the installed services from starting.
+TOOLS := nginx:nginx wrk:wrk redis-server:redis-server pg_dump:postgresql-client
+tools:
+	@missing=""; for pair in $(TOOLS); do \
+		tool=$${pair%%:*}; package=$${pair#*:}; \
+		command -v $$tool >/dev/null || test -x /usr/sbin/$$tool || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "tools: installing$$missing from Debian"; \
+			apt-get update -qq >/dev/null && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null || \
+			echo "tools: could not install$$missing; the tests that need them will say so"; \
+		else \
+			echo "tools: missing$$missing (install them as root: apt-get install$$missing)"; \
+		fi; \
+	fi
+
 # The suite runs on SQLite, then again on PostgreSQL when
 # DATELINE_TEST_DATABASE_URL is set. Redis tests read DATELINE_TEST_REDIS_URL.
-test: install-dev
+test: install-dev tools
 	env -u DATELINE_DATABASE_URL $(VENV)/bin/pytest --create-db
 	@if [ -n "$$DATELINE_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL"; \
@@ -48,12 +71,7 @@ format: install-dev
 
 # wrk (Debian) loads the server over loopback and nginx (Debian) serves the
 # static copy to compare with; installed here where missing.
-bench: install-dev
-	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || \
-		echo "bench: wrk could not be installed; the HTTP figures will be skipped"
-	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
-		apt-get install -y nginx >/dev/null 2>&1 || \
-		echo "bench: nginx could not be installed; the server comparison will be skipped"
+bench: install-dev tools
 	$(VENV)/bin/python bench/run.py
 
 clean:

@@ -10,11 +10,25 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test.utils import override_settings
 
+from tests import environment
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
 STANDARDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "standards")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Where CI requires every test to run, a skip for something the machine
+    lacks is a failure, named as such (see tests/environment.py)."""
+    report: pytest.TestReport = yield
+    if environment.REQUIRE_ALL:
+        environment.fail_if_missing(report)
+    return report
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,5 +116,9 @@ def standards_dir() -> str:
     """The shared standards folder, or a clear skip where it is absent."""
     path = os.path.abspath(STANDARDS)
     if not os.path.isdir(path):
-        pytest.skip(f"shared standards folder not found at {path}")
+        pytest.skip(
+            environment.missing(
+                "the shared standards folder", how=f"not found at {path}"
+            )
+        )
     return path

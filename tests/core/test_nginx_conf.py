@@ -1,7 +1,7 @@
 """deploy/nginx.conf: valid for nginx, and its micro-cache follows our headers.
 
-Needs Debian's nginx (`apt-get install nginx`); skipped with that reason where
-it is not installed. nginx runs as a child process with every path under a
+Needs Debian's nginx (`make tools` installs it); skipped with that reason where
+it is not installed, a failure in CI. nginx runs as a child process with every path under a
 temporary prefix, in front of a loopback upstream that answers with the
 headers each test names.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import http.server
 import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -25,17 +24,15 @@ from typing import TYPE_CHECKING
 import pytest
 
 from dateline.pagecache import files
+from tests.environment import NGINX, needs_nginx
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
 HOST = "news.example.com"
 
-pytestmark = pytest.mark.skipif(
-    NGINX is None, reason="nginx is not installed (apt-get install nginx)"
-)
+pytestmark = needs_nginx
 
 # Upstream answers by path: (Cache-Control, Set-Cookie).
 ANSWERS: dict[str, tuple[str | None, str | None]] = {

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import pytest
 from django.conf import settings
 
-from tests.core.test_nginx_conf import NGINX, _nginx, main_config, site_config
+from tests.core.test_nginx_conf import _nginx, main_config, site_config
+from tests.environment import needs_nginx
 from tests.pagecache.test_processes import (
     PUBLISH,
     dateline,
@@ -32,9 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 pytestmark = [
-    pytest.mark.skipif(
-        NGINX is None, reason="nginx is not installed (apt-get install nginx)"
-    ),
+    needs_nginx,
     pytest.mark.skipif(
         "sqlite" not in settings.DATABASES["default"]["ENGINE"],
         reason="runs its own SQLite site; covered by the suite's SQLite pass",
