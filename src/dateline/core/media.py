@@ -49,6 +49,8 @@ def media_headers(response: HttpResponseBase, path: str) -> HttpResponseBase:
         response["Content-Disposition"] = "attachment"
     else:
         response["Content-Type"] = media_type
+        if "Content-Disposition" in response:  # FileResponse's "inline; filename=…"
+            del response["Content-Disposition"]
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_POLICY
     return response
