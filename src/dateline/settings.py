@@ -298,6 +298,10 @@ if DATELINE_S3_BUCKET:
             "custom_domain": env.str("DATELINE_S3_PUBLIC_DOMAIN", default=None),
             "querystring_auth": False,
             "file_overwrite": False,
+            # Names are never reused (core/uploads.py): cache them for good.
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable"
+            },
         },
     }
 

@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve as serve_file
 
 from dateline.api import errors as api_errors
 from dateline.api.v1 import urls as api_v1_urls
+from dateline.core.media import serve_media
 from dateline.syndication import views as syndication_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,14 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 if settings.DATELINE_SERVE_MEDIA:
     # One machine serves its own uploads; at scale nginx or a CDN does.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>.*)$",
-            serve_file,
-            {"document_root": settings.MEDIA_ROOT},
-            name="media",
-        )
-    ]
+    # Answered as pictures or downloads, never as pages (core/media.py).
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media, name="media")]
 
 urlpatterns += [
     path("views/", include("dateline.popularity.urls")),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import html as lxml_html
+from PIL import Image
 
-from dateline.adverts import images
+from dateline.adverts import images, services
 from dateline.adverts.models import Advert, Placement
 from tests.adverts.factories import image_advert, png_bytes, png_claiming
 from tests.conftest import make_user
@@ -229,3 +234,35 @@ def test_a_format_browsers_cannot_show_is_refused(chief_client: Client) -> None:
     response = chief_client.post(ADD_URL, form_data(image=upload))
     assert response.status_code == 200
     assert any("BMP images are not accepted" in e for e in errors(response))
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"),
+    [("banner.html", "png"), ("banner.js", "png"), ("banner.png", "png")],
+)
+def test_an_advert_image_is_stored_under_a_server_name_without_anything_appended(
+    chief_client: Client, name: str, extension: str
+) -> None:
+    payload = b"<html><script>alert(document.cookie)</script></html>"
+    upload = SimpleUploadedFile(name, png_bytes() + payload, "text/html")
+    response = chief_client.post(ADD_URL, form_data(image=upload))
+    assert response.status_code == 302, errors(response)
+    advert = Advert.objects.get()
+    assert re.fullmatch(
+        rf"adverts/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.{extension}", advert.image.name
+    )
+    data = (Path(settings.MEDIA_ROOT) / advert.image.name).read_bytes()
+    assert payload not in data
+    with Image.open(advert.image.path) as stored:
+        assert stored.format == "PNG"
+    served = chief_client.get(advert.image.url)
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_advert_image_saved_through_the_service_is_written_again() -> None:
+    advert = image_advert("sidebar")
+    advert.image = ContentFile(png_bytes() + b"<script>x</script>", name="x.js")
+    services.save_advert(advert=advert, actor=None)
+    assert advert.image.name.endswith(".png")
+    assert b"<script>" not in Path(advert.image.path).read_bytes()

@@ -152,6 +152,27 @@ def write_page_files(
     link.replace(pages / "current")
 
 
+# Uploads as they may lie in the media folder: a picture under a name the
+# app made, and files nginx must never answer as pages or scripts.
+MEDIA_PICTURE = "photos/2026/12/0123456789abcdef0123456789abcdef.jpg"
+MEDIA_HOSTILE = {
+    "photos/2025/01/x.html": b"GIF89a<html><script>alert(1)</script></html>",
+    "photos/2025/01/x.js": b"GIF89a/*\x00*/=alert(1);",
+    "photos/2025/01/x.svg": b"<svg xmlns='http://www.w3.org/2000/svg'><script>1</script></svg>",
+    "photos/2025/01/noextension": b"<html><script>alert(1)</script>",
+}
+MEDIA_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+
+
+def write_media(media: Path) -> None:
+    for name, body in [
+        (MEDIA_PICTURE, b"\xff\xd8\xff\xe0 a jpeg"),
+        *MEDIA_HOSTILE.items(),
+    ]:
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_bytes(body)
+
+
 @dataclass
 class Site:
     prefix: Path
@@ -169,6 +190,7 @@ def site(tmp_path: Path) -> Site:
     (static / "site.0123456789ab.css.gz").write_bytes(gzip.compress(css))
     (static / "site.css").write_bytes(css)
     write_page_files(data / "pages")
+    write_media(data / "media")
     port, upstream = _free_port(), _free_port()
     conf = tmp_path / "site.conf"
     conf.write_text(
@@ -423,4 +445,51 @@ def test_odd_paths_look_for_no_file_and_reach_the_app(proxy: str, path: str) -> 
 
 def test_a_path_above_the_root_is_refused_by_nginx(proxy: str) -> None:
     assert _get(proxy + "/%2e%2e/%2e%2e/etc/")[0] == 400
+    assert _Upstream.served == []
+
+
+def test_a_stored_picture_is_served_as_its_type_sandboxed_and_cached_for_a_year(
+    proxy: str,
+) -> None:
+    status, headers, body = _get(f"{proxy}/media/{MEDIA_PICTURE}")
+    assert status == 200
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == MEDIA_POLICY
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "Content-Disposition" not in headers
+    assert body.startswith(b"\xff\xd8")
+    assert _Upstream.served == []
+
+
+@pytest.mark.parametrize("name", sorted(MEDIA_HOSTILE))
+def test_an_upload_that_is_not_a_picture_type_is_a_sandboxed_download(
+    proxy: str, name: str
+) -> None:
+    status, headers, _ = _get(f"{proxy}/media/{name}")
+    assert status == 200
+    assert headers["Content-Type"] == "application/octet-stream"
+    assert headers["Content-Disposition"] == "attachment"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"] == MEDIA_POLICY
+    assert _Upstream.served == []
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/media/photos/2026/12/", 404),
+        ("/media/photos/", 404),
+        ("/media/photos/2026/12/missing.jpg", 404),
+        ("/media/" + "a" * 300 + ".jpg", 404),
+        ("/media/" + "a/" * 600 + "b.jpg", 404),
+        ("/media/photos/%00.jpg", 400),
+        ("/media/%2e%2e/%2e%2e/etc/passwd", 400),
+        ("/media/photos/..%2f..%2f..%2fetc/passwd", 400),
+    ],
+)
+def test_odd_media_paths_get_a_4xx_and_never_reach_the_app(
+    proxy: str, path: str, status: int
+) -> None:
+    assert _get(proxy + path)[0] == status
     assert _Upstream.served == []

@@ -2,7 +2,9 @@
 
 An upload is refused, with a message the newsroom can act on, when it is too
 many bytes, too many pixels (a decompression bomb included), not an image, or
-in a format browsers cannot be relied on to show.
+in a format browsers cannot be relied on to show. One that passes is written
+again from its pixels (``core.images.clean_image``) and stored under a name
+the server makes (``core.uploads``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
+
+from dateline.core import images
 
 if TYPE_CHECKING:
     from django.core.files import File
@@ -88,6 +92,24 @@ def _check_pixels(width: int, height: int) -> None:
         )
 
 
+def clean_advert_image(upload: File[Any] | IO[bytes]) -> images.CleanImage:
+    """The advert image checked, then written again from its pixels (nothing
+    but the picture survives: see core.images); ValidationError otherwise."""
+    check_advert_image(upload)
+    upload.seek(0)
+    try:
+        return images.clean_image(
+            upload.read(),
+            formats={name: images.UPLOAD_FORMATS[name] for name in FORMATS},
+            max_pixels=MAX_PIXELS,
+            max_side=MAX_SIDE,
+        )
+    except images.ImageRejectedError as error:
+        raise ValidationError(str(error), code="image_unreadable") from None
+    finally:
+        upload.seek(0)
+
+
 def validate_advert_image(value: Any) -> None:
     """Model validator: checks a new upload; a file already stored passes."""
     if not value or getattr(value, "_committed", False):
@@ -101,5 +123,5 @@ class AdvertImageField(forms.ImageField):
 
     def to_python(self, data: Any) -> Any:
         if data not in self.empty_values and hasattr(data, "read"):
-            check_advert_image(data)
+            data = clean_advert_image(data)
         return super().to_python(data)

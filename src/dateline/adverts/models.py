@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dateline.adverts.images import validate_advert_image
 from dateline.adverts.sanitize import sanitize_snippet
+from dateline.core.uploads import SafeImageField, UploadTo
 
 MAX_AFTER_PARAGRAPH = 20
 SNIPPET_MAX_CHARS = 20_000
@@ -101,9 +102,9 @@ class Advert(models.Model):
         verbose_name=_("placement"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.IMAGE)
-    image = models.ImageField(
+    image = SafeImageField(
         _("image"),
-        upload_to="adverts/%Y/%m/",
+        upload_to=UploadTo("adverts"),
         width_field="width",
         height_field="height",
         blank=True,

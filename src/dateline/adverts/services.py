@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from dateline.adverts.images import clean_advert_image
+from dateline.core.images import CleanImage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -20,8 +24,17 @@ def save_advert(
 ) -> Advert:
     """Validate (image checks, http(s) link, schedule), sanitize and save.
 
-    Raises ValidationError and writes nothing when the advert is not valid.
+    Raises ValidationError and writes nothing when the advert is not valid. A
+    new image is stored as written again from its pixels, under a name the
+    server makes.
     """
+    if advert.image and not advert.image._committed:
+        content = advert.image.file
+        if not isinstance(content, CleanImage):
+            try:
+                advert.image = clean_advert_image(content)
+            except ValidationError as error:
+                raise ValidationError({"image": error.error_list}) from None
     with transaction.atomic():
         advert.full_clean()
         created = advert.pk is None

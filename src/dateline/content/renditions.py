@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from dateline.core import images
+from dateline.core.images import PICTURE_FORMATS
+from dateline.core.images import ImageRejectedError as ImageRejectedError
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -29,13 +33,6 @@ WIDTHS = (320, 640, 960, 1280)
 # is a small file that decodes into gigabytes).
 MAX_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 50_000_000
-# Formats accepted from the newsroom and the wire, with their media types.
-ACCEPTED = {
-    "JPEG": "image/jpeg",
-    "PNG": "image/png",
-    "WEBP": "image/webp",
-    "GIF": "image/gif",
-}
 AVIF, WEBP, JPEG, PNG = "image/avif", "image/webp", "image/jpeg", "image/png"
 # Most preferred first: the order of the <source> elements.
 MODERN_TYPES = (AVIF, WEBP)
@@ -45,10 +42,6 @@ _ENCODERS: dict[str, tuple[str, str, dict[str, Any]]] = {
     JPEG: ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
     PNG: ("PNG", "png", {"optimize": True}),
 }
-
-
-class ImageRejectedError(ValueError):
-    """The file is not a picture this site accepts; the message says why."""
 
 
 class HasRenditions(Protocol):
@@ -95,22 +88,7 @@ def open_image(data: bytes) -> Image.Image:
     decoded, so an oversized file or a decompression bomb costs no memory.
     """
     check_size(len(data))
-    try:
-        image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejectedError(_too_many_pixels()) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ImageRejectedError(
-            "The file is not a picture that can be read; upload a JPEG, PNG, "
-            "WebP or GIF."
-        ) from None
-    width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise ImageRejectedError(
-            f"The picture is {width:,} by {height:,} pixels; " + _too_many_pixels()
-        )
-    if width < 1 or height < 1:
-        raise ImageRejectedError("The picture has no pixels.")
+    image = images.open_image(data, formats=PICTURE_FORMATS, max_pixels=MAX_PIXELS)
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError):
@@ -118,13 +96,6 @@ def open_image(data: bytes) -> Image.Image:
             "The picture is damaged or cut short and cannot be decoded."
         ) from None
     return image
-
-
-def _too_many_pixels() -> str:
-    return (
-        f"pictures may have at most {MAX_PIXELS / 1_000_000:.0f} megapixels "
-        "(for example 8,000 by 6,000 pixels)."
-    )
 
 
 def target_widths(width: int) -> list[int]:
@@ -175,8 +146,12 @@ def encode_renditions(data: bytes) -> list[EncodedRendition]:
 
 def rendition_name(image_name: str, rendition: EncodedRendition) -> str:
     """Where a rendition is stored: beside nothing else, under renditions/."""
-    stem = PurePosixPath(image_name).with_suffix("")
-    return f"renditions/{stem}/{rendition.width}.{rendition.extension}"
+    return f"{rendition_prefix(image_name)}{rendition.width}.{rendition.extension}"
+
+
+def rendition_prefix(image_name: str) -> str:
+    """The folder of a picture's renditions, ending in a slash."""
+    return f"renditions/{PurePosixPath(image_name).with_suffix('')}/"
 
 
 def entry(rendition: EncodedRendition, name: str) -> dict[str, Any]:

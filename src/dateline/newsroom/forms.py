@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from dateline.content import renditions
+from dateline.content import pictures, renditions
 from dateline.content.datatable import parse_table_text, table_text
 from dateline.content.models import (
     Article,
@@ -116,16 +116,22 @@ class ArticleForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class PictureForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A form with a picture upload, checked by content.renditions so that a
-    file that is not a usable picture (or is too big, or a decompression bomb)
-    gets a message saying why, before anything is stored."""
+    """A form with a picture upload, made safe by content.pictures (decoded
+    and written again from its pixels) so that a file that is not a usable
+    picture (or is too big, or a decompression bomb) gets a message saying
+    why, before anything is stored; the service stores the cleaned copy."""
 
     image = forms.FileField(
         label=_("image"),
         widget=forms.ClearableFileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
         ),
-        help_text=_("JPEG, PNG, WebP or GIF. Smaller sizes are made on saving."),
+        help_text=_(
+            "JPEG, PNG, WebP or GIF (an animated GIF keeps its first frame). "
+            "Stored as a fresh copy, at most 3840 pixels on its long side, "
+            "without its location; caption and credit in the file are kept. "
+            "Smaller sizes are made on saving."
+        ),
     )
 
     def clean_image(self) -> Any:
@@ -135,12 +141,11 @@ class PictureForm(forms.ModelForm):  # type: ignore[type-arg]
         try:
             renditions.check_size(upload.size)
             upload.seek(0)
-            renditions.open_image(upload.read())
+            return pictures.clean_picture(upload.read())
         except renditions.ImageRejectedError as error:
             raise forms.ValidationError(str(error), code="invalid_image") from None
         finally:
             upload.seek(0)
-        return upload
 
 
 class PhotoForm(PictureForm):

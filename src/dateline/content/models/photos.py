@@ -8,13 +8,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dateline.core.uploads import SafeImageField, UploadTo
+
 
 class Photo(models.Model):
     """A picture with the words that must travel with it."""
 
-    image = models.ImageField(
+    image = SafeImageField(
         _("image"),
-        upload_to="photos/%Y/%m/",
+        upload_to=UploadTo("photos"),
         width_field="width",
         height_field="height",
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dateline.content.datatable import validate_data_table
 from dateline.content.models.photos import Photo
+from dateline.core.uploads import SafeImageField, UploadTo
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -155,9 +156,9 @@ class GalleryPhoto(models.Model):
 class Infographic(Visual):
     """A chart or diagram, with words and figures for readers who cannot see it."""
 
-    image = models.ImageField(
+    image = SafeImageField(
         _("image"),
-        upload_to="infographics/%Y/%m/",
+        upload_to=UploadTo("infographics"),
         width_field="width",
         height_field="height",
     )
