@@ -294,6 +294,8 @@ def test_no_form_or_beacon_answers_5xx_to_hostile_bodies(
         ("HTTP_X_FORWARDED_FOR", "999.999.999.999, ::::, " + "1" * 300),
         ("HTTP_ACCEPT_ENCODING", "gzip;q=1e400, br;q=NaN"),
         ("HTTP_ACCEPT_LANGUAGE", "x" * 5000),
+        ("HTTP_HOST", "127.0.0.1:99999"),
+        ("HTTP_HOST", "x" * 300),
         ("CONTENT_LENGTH", "-1"),
         ("CONTENT_LENGTH", "1" + "0" * 30),
     ],
