@@ -5,7 +5,8 @@ digits that are not ASCII. Nothing may answer 5xx.
 
 The routes come from the resolver and the parameters from what each view
 reads (recorded as it answers) and from the API's OpenAPI document, so a new
-route or a new parameter is swept without being listed here.
+route or a new parameter is swept without being listed here. The page cache
+is on, as in production: it reads every request before the view does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.cache import caches
 from django.http import QueryDict
 from django.test.utils import override_settings
 from django.urls import get_resolver
@@ -104,6 +106,16 @@ def test_the_sweep_finds_the_routes_it_must() -> None:
 
 
 @pytest.fixture
+def page_cache() -> Iterator[None]:
+    """On, as in production: the cache reads each request (its key, its
+    cookies) before the view does, and a miss runs the view as without it."""
+    with override_settings(DATELINE_PAGE_CACHE=True):
+        caches["pages"].clear()
+        yield
+        caches["pages"].clear()
+
+
+@pytest.fixture
 def world() -> dict[str, Any]:
     """One of everything a route can name."""
     section = SectionFactory(name="World", slug="world")
@@ -145,6 +157,7 @@ def server_errors(client: Client, url: str, **extra: Any) -> list[str]:
     return []
 
 
+@pytest.mark.usefixtures("page_cache")
 def test_no_route_answers_5xx_to_hostile_path_values(
     client: Client, world: dict[str, Any]
 ) -> None:
@@ -220,6 +233,7 @@ def working_urls(client: Client, world: dict[str, Any]) -> dict[str, set[str]]:
     return found
 
 
+@pytest.mark.usefixtures("page_cache")
 def test_no_page_answers_5xx_to_hostile_query_values(
     client: Client, world: dict[str, Any]
 ) -> None:
@@ -246,6 +260,7 @@ def test_no_page_answers_5xx_to_hostile_query_values(
 COOKIES = ("dateline_sections", "dateline_city")
 
 
+@pytest.mark.usefixtures("page_cache")
 def test_no_page_answers_5xx_to_hostile_cookies(
     client: Client, world: dict[str, Any]
 ) -> None:
