@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -30,10 +31,11 @@ class DayField(forms.DateField):
     """A date that ``day_range`` can span; any other is the form's error."""
 
     def __init__(self, **kwargs: Any) -> None:
-        message = _("Enter a date between %(first)s and %(last)s.") % {
-            "first": FIRST_DAY.isoformat(),
-            "last": LAST_DAY.isoformat(),
-        }
+        message = format_lazy(
+            _("Enter a date between {first} and {last}."),
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
         super().__init__(
             validators=[
                 MinValueValidator(FIRST_DAY, message=message),
