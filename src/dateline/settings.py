@@ -91,7 +91,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a kept page costs no other middleware. The headers the security
+    # Before anything keeps or echoes it: a host we do not serve, or a port
+    # that cannot exist (127.0.0.1:99999), is a 400 (dateline.core.hosts).
+    "dateline.core.hosts.HostCheckMiddleware",
+    # Then: a kept page costs no other middleware. The headers the security
     # and CSP middleware add are kept with the page, so a hit answered here
     # and one answered by the WSGI wrapper (dateline.wsgi) are the same.
     "dateline.pagecache.middleware.PageCacheMiddleware",

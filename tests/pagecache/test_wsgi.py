@@ -19,6 +19,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from dateline.pagecache import keys, store
+from dateline.pagecache.middleware import SHARED_CACHE_CONTROL
 from dateline.pagecache.wsgi import RAW_FIELDS, KeyMemory, PageCacheApplication
 from tests.factories import published_article
 
@@ -76,6 +77,7 @@ class Answer:
         ) -> None:
             self.status = int(status.split()[0])
             self.headers = {name.lower(): value for name, value in headers}
+            self.header_names = [name.lower() for name, _ in headers]
 
         chunks = app(environ, start_response)
         self.body = b"".join(chunks)
@@ -119,6 +121,49 @@ def test_the_wrapper_and_the_middleware_answer_a_hit_alike(
     assert before_django.headers == {
         name.lower(): value for name, value in through_django.headers.items()
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feeds/news.rss",
+        "/feeds/news.atom",
+        "/feeds/news.json",
+        "/feeds/sections/world.rss",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemaps/pages.xml",
+        "/",
+        "/news/",
+        "/world/",
+        "article",
+    ],
+)
+def test_a_page_kept_or_not_carries_each_header_once_and_kept_the_caches_rule(
+    app: PageCacheApplication, story: Article, path: str
+) -> None:
+    """A page's own Cache-Control and ETag (a feed's) went out beside the
+    cache's own on every hit the wrapper answered: two of each."""
+    if path == "article":
+        path = story.get_absolute_url()
+    first = Answer(app, environ_for(path))
+    etag = first.headers.get("etag", '"none"')
+    answers = [
+        first,
+        Answer(app, environ_for(path)),  # the wrapper's hit
+        Answer(app, environ_for(path, HTTP_IF_NONE_MATCH=etag)),
+        Answer(WSGIHandler(), environ_for(path)),  # the middleware's hit
+    ]
+    for answer in answers:
+        repeated = {n for n in answer.header_names if answer.header_names.count(n) > 1}
+        assert repeated == set(), (path, answer.status)
+        assert answer.status in {200, 304}
+        if "x-page-cache" in answer.headers or answer.status == 304:
+            assert answer.headers["cache-control"] == SHARED_CACHE_CONTROL
+        else:  # never kept (sitemaps stream): its own
+            assert answer.headers["cache-control"].startswith("public, max-age=")
+    kept = path.startswith(("/feeds/", "/robots.txt")) or path.endswith("/")
+    assert kept is (answers[1].headers.get("x-page-cache") == "hit")
 
 
 def test_conditional_and_head_requests_get_no_body(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from django.test.utils import override_settings
 from lxml import html
 
 from dateline.content import services
@@ -167,6 +168,46 @@ def test_bad_parameters_get_a_400_that_says_why(
     status, doc = page(client, **params)
     assert status == 400
     assert doc.xpath("//div[@class='notice' and @role='alert']/p")
+
+
+# Zones a day ahead of UTC and most of a day behind it.
+EDGE_ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"]
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"to": "9999-12-31"},
+        {"from": "9999-12-31"},
+        {"from": "0001-01-01"},
+        {"to": "0001-01-01"},
+        {"from": "0000-01-01"},
+        {"to": "10000-01-01"},
+    ],
+)
+def test_a_date_at_the_calendars_edge_is_a_400_that_says_why_in_any_zone(
+    client: Client, desks: dict[str, Section], params: dict[str, str], zone: str
+) -> None:
+    with override_settings(TIME_ZONE=zone):
+        for query in ({}, {"q": "talks"}):
+            status, doc = page(client, **query, **params)
+            assert status == 400
+            (notice,) = doc.xpath("//div[@class='notice' and @role='alert']")
+            if not {"0000-01-01", "10000-01-01"} & set(params.values()):  # dates
+                assert "between 0001-01-02 and 9999-12-30" in notice.text_content()
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES)
+def test_the_first_and_last_days_a_search_takes_find_items_in_any_zone(
+    client: Client, desks: dict[str, Section], zone: str
+) -> None:
+    with override_settings(TIME_ZONE=zone):
+        status, doc = page(
+            client, q="talks", **{"from": "0001-01-02", "to": "9999-12-30"}
+        )
+    assert status == 200
+    assert len(headlines(doc)) == 2
 
 
 def test_an_unknown_topic_is_a_404(client: Client, desks: dict[str, Section]) -> None:

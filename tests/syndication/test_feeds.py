@@ -271,3 +271,66 @@ def test_pages_announce_their_feeds(
         "application/rss+xml",
         "/feeds/topics/fisheries.rss",
     )
+
+
+# Plain text a reader must see as written, whatever it looks like.
+LITERAL_TEXTS = [
+    "<svg/onload=alert(1)>",
+    "Fish &amp; chips",
+    "<b>bold</b> claims",
+    '1 < 2 & "3" > 2',
+]
+
+
+def shown_text(value: str) -> str:
+    """What a reader shows for an HTML field: its text, after checking that
+    it holds no element at all."""
+    holder = lxml_html.fragment_fromstring(value, create_parent="div")
+    assert [element.tag for element in holder.iterdescendants()] == [], value
+    return str(holder.text_content())
+
+
+@pytest.mark.parametrize("text", LITERAL_TEXTS)
+def test_plain_text_in_an_html_field_of_a_feed_is_shown_as_written(
+    client: Client, text: str
+) -> None:
+    desk = SectionFactory(name=f"Desk {text}", slug="desk", description=f"On {text}")
+    article = published_article(
+        section=desk,
+        headline=f"Headline {text}",
+        lead=f"Lead {text}",
+        byline=f"By Lena {text}",
+        body="<p>The body is HTML.</p>",
+        lead_photo=PhotoFactory(caption=f"Caption {text}", credit=f"Credit {text}"),
+    )
+    for fmt in ("rss", "atom"):
+        document = parsed(client, f"/feeds/sections/desk.{fmt}")
+        (entry,) = document.entries
+        # HTML fields: the text, and no element.
+        assert entry.summary_detail.type == "text/html"
+        assert shown_text(entry.summary) == f"Lead {text}"
+        if fmt == "rss":
+            assert document.feed.subtitle_detail.type == "text/html"
+            assert shown_text(document.feed.subtitle) == f"On {text}"
+        else:
+            assert document.feed.subtitle == f"On {text}"
+        # Plain-text fields: the text as it is.
+        assert entry.title == f"Headline {text}"
+        assert entry.author == f"Lena {text}"
+        assert entry.tags[0].term == f"Desk {text}"
+        # The body is the one thing passed as HTML.
+        (content,) = entry.content
+        body = lxml_html.fragment_fromstring(content.value, create_parent="div")
+        assert body.xpath("./p/text()") == ["The body is HTML."]
+    raw = etree.fromstring(client.get("/feeds/sections/desk.rss").content)
+    namespaces = {"media": "http://search.yahoo.com/mrss/"}
+    (caption,) = raw.xpath("//media:description", namespaces=namespaces)
+    assert caption.get("type") == "html"
+    assert shown_text(caption.text) == f"Caption {text}"
+    (credit,) = raw.xpath("//media:credit/text()", namespaces=namespaces)
+    assert credit == f"Credit {text}"
+    (item,) = parsed(client, "/feeds/sections/desk.json")["items"]
+    # JSON Feed: title and summary are plain text; content_html the body.
+    assert item["summary"] == article.lead
+    assert item["title"] == article.headline
+    assert item["content_html"] == article.body

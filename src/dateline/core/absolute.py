@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from dateline.core.hosts import checked_host
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -38,6 +40,7 @@ def absolute_urls(request: HttpRequest) -> Callable[[str], str]:
 
 
 def _builder(request: HttpRequest) -> Callable[[str], str]:
+    checked_host(request)  # never a port that cannot exist (core/hosts.py)
     build = request.build_absolute_uri
     site = build("/")[:-1]  # scheme and host, checked against ALLOWED_HOSTS
 

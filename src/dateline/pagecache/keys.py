@@ -21,6 +21,8 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import parse_cookie
 
+from dateline.core.hosts import is_valid_host
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -134,11 +136,14 @@ def _scheme_of(environ: Mapping[str, Any]) -> str:
 
 
 def _host_of(environ: Mapping[str, Any]) -> str | None:
-    """The host HttpRequest.get_host() would check, before it checks it."""
+    """The host HttpRequest.get_host() would check, before it checks it;
+    None for one that cannot be ours (a port that cannot exist): Django
+    refuses it (core/hosts.py)."""
     if config().use_forwarded_host and "HTTP_X_FORWARDED_HOST" in environ:
-        return str(environ["HTTP_X_FORWARDED_HOST"])
-    host = environ.get("HTTP_HOST")
-    return str(host) if host is not None else None
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST")
+    return str(host) if host is not None and is_valid_host(str(host)) else None
 
 
 def is_cacheable(visit: Visit) -> bool:

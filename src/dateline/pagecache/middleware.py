@@ -30,8 +30,12 @@ MAX_PAGE_BYTES = 2_000_000
 # Shared caches (nginx's micro-cache, a CDN) may keep a page one second and
 # serve it a little longer while they fetch a fresh one; browsers revalidate.
 SHARED_CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=10"
-# Headers that belong to one answer, not to the page.
-NOT_KEPT = {"set-cookie", "date", "x-page-cache"}
+# Headers that belong to one answer, not to the page; and the caching headers
+# every kept page gets from the cache itself (``answer_of``), so that a page's
+# own (a feed's max-age and ETag) never go out beside them: one rule for all.
+NOT_KEPT = {
+    "set-cookie", "date", "x-page-cache", "cache-control", "etag", "last-modified",
+}  # fmt: skip
 VARY_IN_KEY = {"cookie", "accept-encoding"}
 # The page's headers a 304 repeats.
 REPEATED_ON_304 = {"vary", "content-location", "surrogate-key", "cache-tag"}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 
+from dateline.core.dates import DayField, day_range
 from dateline.search.backends.base import Sort
 from dateline.search.query import printable
 from dateline.search.selectors import MAX_PAGE
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # Longer text is cut by the parser, with a note; the form only refuses absurd
 # sizes so that nobody makes us read megabytes.
@@ -33,8 +36,8 @@ class SearchForm(forms.Form):
     topic = forms.SlugField(required=False, max_length=100)
     person = forms.SlugField(required=False, max_length=100)
     # "from" is a Python keyword: the field is named in add_prefix below.
-    since = forms.DateField(required=False, label="From")
-    until = forms.DateField(required=False, label="To")
+    since = DayField(required=False, label="From")
+    until = DayField(required=False, label="To")
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def add_prefix(self, field_name: str) -> str:
@@ -58,12 +61,8 @@ class SearchForm(forms.Form):
     def time_range(self) -> tuple[datetime | None, datetime | None]:
         """The dates as newsroom-time instants: from the first day's start to
         the last day's end."""
-        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
-        zone = timezone.get_current_timezone()
-        start = datetime.combine(since, time.min, zone) if since else None
-        end = (
-            datetime.combine(until + timedelta(days=1), time.min, zone)
-            if until
-            else None
+        return day_range(
+            self.cleaned_data.get("since"),
+            self.cleaned_data.get("until"),
+            timezone.get_current_timezone(),
         )
-        return start, end

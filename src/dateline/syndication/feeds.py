@@ -5,6 +5,15 @@ RSS carries what news readers and aggregators look for: the lead photo as
 ``media:content`` with its credit and caption (Media RSS), the byline as
 ``dc:creator``, the section and topics as categories, the full text as
 ``content:encoded``, and the item's URL as a permanent ``guid``.
+
+Each field holds either plain text or HTML, and a reader takes it as such: RSS
+``<description>``, Atom ``<summary type="html">`` and the photo's
+``<media:description type="html">`` are HTML, so the plain text put in them
+(the lead, the channel's description, the caption) is escaped for HTML before
+the XML writer escapes it for XML; a lead reading ``<b>`` is then shown as
+``<b>``, not made bold, and ``<svg onload=…>`` is not an element. The body,
+already sanitized HTML, is the only HTML passed as it is. Titles, authors,
+categories and the credit are plain-text fields, written as plain text.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from dateline.core.absolute import absolute_urls
 from dateline.syndication.jsonld import author_name
@@ -66,7 +76,11 @@ class NewsRssFeed(Rss201rev2Feed):
             }
             handler.startElement("media:content", attributes)  # type: ignore[arg-type]
             if photo["caption"]:
-                handler.addQuickElement("media:description", photo["caption"])
+                handler.addQuickElement(
+                    "media:description",
+                    html_of_text(photo["caption"]),
+                    {"type": "html"},
+                )
             if photo["credit"]:
                 handler.addQuickElement("media:credit", photo["credit"])
             handler.endElement("media:content")
@@ -105,7 +119,8 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
         return source.feed_url(self.format)
 
     def description(self, source: Source) -> str:
-        return xml_text(source.description)
+        # RSS's channel description is HTML; Atom's subtitle (below) is text.
+        return html_of_text(source.description)
 
     def subtitle(self, source: Source) -> str:
         return xml_text(source.description)
@@ -120,7 +135,8 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
         return xml_text(item.headline)
 
     def item_description(self, item: Article) -> str:
-        return xml_text(item.lead)
+        # RSS's <description>, Atom's <summary type="html">: HTML both.
+        return html_of_text(item.lead)
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()
@@ -202,6 +218,12 @@ def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
 def xml_text(text: str) -> str:
     """The text without the characters XML 1.0 cannot hold."""
     return _NOT_XML.sub("", text)
+
+
+def html_of_text(text: str) -> str:
+    """Plain text as the HTML that shows it as it is (then XML-escaped by
+    the feed's writer, as any text)."""
+    return str(escape(xml_text(text)))
 
 
 def json_text(document: dict[str, Any]) -> str:
