@@ -115,7 +115,8 @@ class ViewCounter(abc.ABC):
         try:
             self.flush()
         finally:
-            connection.close()  # this thread's own connection, before exit
+            if not connection.in_atomic_block:
+                connection.close()  # this thread's own connection, before exit
 
     def pending(self) -> int:
         with self._lock:
