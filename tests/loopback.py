@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Iterator
 
 # A page is its body (200), a status with a body, or a status, a body and
@@ -41,7 +42,10 @@ class Site:
 
 
 @contextmanager
-def serve(pages: dict[str, Page]) -> Iterator[Site]:
+def serve(
+    pages: dict[str, Page], *, tls: ssl.SSLContext | None = None
+) -> Iterator[Site]:
+    """Serve ``pages`` on 127.0.0.1 (over TLS with ``tls``, a server context)."""
     site = Site(dict(pages))
 
     class Handler(BaseHTTPRequestHandler):
@@ -73,7 +77,10 @@ def serve(pages: dict[str, Page]) -> Iterator[Site]:
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    site.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    site.base = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:

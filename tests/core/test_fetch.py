@@ -4,6 +4,8 @@ every address inside the network is refused unless a setting trusts it."""
 from __future__ import annotations
 
 import socket
+import ssl
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -20,6 +22,7 @@ from tests.loopback import resolve_as, serve
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from tests.loopback import Site
 
@@ -266,3 +269,87 @@ def test_redirects_are_followed_within_a_limit_and_to_web_addresses_only(
     with pytest.raises(FetchError, match="only http and https") as error:
         fetch_url(redirects.url("/to-file"), max_bytes=100)
     assert "/etc/passwd" not in str(error.value)
+
+
+# --- TLS: the name is checked, the checked address connected to ----------------
+
+
+def certificate_authority(tmp_path: Path, name: str) -> tuple[Path, ssl.SSLContext]:
+    """A CA of the test's own (its file) and a server context for ``name``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    # OpenSSL checks validity against the real clock: a wide, fixed window.
+    valid = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2099, 12, 31, tzinfo=UTC))
+
+    def certificate(
+        subject: str,
+        key: ec.EllipticCurvePrivateKey,
+        issuer: x509.Name | None,
+        signer: ec.EllipticCurvePrivateKey,
+        *,
+        ca: bool,
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(
+                issuer or x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+            )
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(valid[0])
+            .not_valid_after(valid[1])
+            .add_extension(
+                x509.BasicConstraints(ca=ca, path_length=None), critical=True
+            )
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = certificate("Dateline test CA", ca_key, None, ca_key, ca=True)
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_cert = certificate(name, server_key, ca_cert.subject, ca_key, ca=False)
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    chain = tmp_path / "server.pem"
+    chain.write_bytes(
+        server_cert.public_bytes(serialization.Encoding.PEM)
+        + server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain)
+    return ca_file, context
+
+
+@pytest.mark.usefixtures("fetch_from_loopback")
+def test_over_tls_the_certificate_is_checked_against_the_name_not_the_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca_file, context = certificate_authority(tmp_path, "feeds.partner.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # OpenSSL's default store
+    resolve_as(
+        monkeypatch,
+        {"feeds.partner.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]},
+    )
+    with serve(PAGES, tls=context) as site:
+        port = site.base.rsplit(":", 1)[1]
+        body = fetch_url(f"https://feeds.partner.example:{port}/small", max_bytes=100)
+        assert body == b"x" * 100
+        assert site.hosts == [f"feeds.partner.example:{port}"]
+        # The same address under a name the certificate does not hold.
+        url = f"https://other.example:{port}/small"
+        with pytest.raises(FetchError) as error:
+            fetch_url(url, max_bytes=100, timeout=5)
+        assert str(error.value) == f"{url}: could not be fetched."
+        assert len(site.hosts) == 1
