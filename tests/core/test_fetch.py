@@ -163,6 +163,17 @@ def test_an_open_and_a_closed_internal_port_give_the_same_answer(
     assert len(server.requests) == asked  # refused before connecting
 
 
+def test_a_name_in_another_script_is_looked_up_in_its_ascii_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked_up = resolve_as(monkeypatch, {"xn--e1afmkfd.example": ["10.0.0.3"]})
+    with pytest.raises(AddressNotAllowedError):
+        fetch_url("https://пример.example/feed.xml", max_bytes=10)
+    assert looked_up == ["xn--e1afmkfd.example"]
+    with pytest.raises(FetchError, match="not a web address"):
+        fetch_url(f"https://{'a' * 70}.example/", max_bytes=10)
+
+
 def test_the_form_check_refuses_inside_and_lets_an_unknown_name_pass(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -278,7 +278,12 @@ def _parts(url: str, *, named: str) -> tuple[str, str, int]:
         raise FetchError(
             _("%(url)s: only http and https addresses are fetched.") % {"url": named}
         )
-    host = parts.hostname
+    try:
+        # A name in another script is looked up, sent and checked in its
+        # ASCII form (IDNA), as a browser would.
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except UnicodeError:
+        host = ""
     if not host:
         raise FetchError(_("%(url)s: not a web address.") % {"url": named})
     return scheme, host, port or (443 if scheme == "https" else 80)
