@@ -23,10 +23,12 @@ provider's metadata endpoint (169.254.169.254). So every request:
   hop checked the same way.
 
 ``DATELINE_FETCH_ALLOWED_NETWORKS`` names networks an operator trusts (a
-self-hosted weather service, a local rates mirror); ``DATELINE_FETCH_ALLOW_
-PRIVATE`` trusts every address (tests, a developer's machine). Proxy
-variables (``HTTP_PROXY``…) are not used: a proxy would resolve the name
-again, out of our sight.
+self-hosted weather service, a local rates mirror);
+``DATELINE_FETCH_ALLOW_PRIVATE`` trusts every address (a developer's
+machine). Caches to purge (``DATELINE_PURGE_URLS``) are trusted by being
+named there (``send_request(allow_inside=True)``, pagecache/purge.py).
+Proxy variables (``HTTP_PROXY``…) are not used: a proxy would resolve the
+name again, out of our sight.
 
 Failures say what happened in plain words and nothing about the inside:
 "the address is not allowed (it points inside the network)" or "could not be
@@ -59,7 +61,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 # Names that mean something only inside a network, whatever a resolver says:
 # RFC 6761 (localhost, invalid), RFC 6762 (local: mDNS), RFC 8375
-# (home.arpa), ICANN's private-use TLD (internal: metadata.google.internal…).
+# (home.arpa), ICANN's private-use TLD (internal: metadata.google.internal…),
+# and localdomain, which resolvers' default files give loopback.
 INSIDE_NAMES = ("localhost", "localdomain", "local", "internal", "home.arpa", "invalid")
 # Inside, beyond what ``ipaddress`` calls private or reserved: site-local
 # IPv6 (deprecated, still routed by some networks). Carrier-grade NAT
