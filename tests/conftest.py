@@ -84,6 +84,18 @@ def _fresh_view_counts() -> Iterator[None]:
     forget_widget()
 
 
+@pytest.fixture
+def fetch_from_loopback() -> Iterator[None]:
+    """Outbound fetches may reach 127.0.0.0/8, where tests/loopback.py serves.
+
+    Fetches refuse addresses inside the network (core/fetch.py); a test that
+    fetches from the loopback server trusts loopback, as an operator would with
+    DATELINE_FETCH_ALLOWED_NETWORKS, and nothing more.
+    """
+    with override_settings(DATELINE_FETCH_ALLOWED_NETWORKS=["127.0.0.0/8"]):
+        yield
+
+
 def make_user(username: str, group: str | None) -> User:
     user = User.objects.create_user(username, password="pw", is_staff=True)
     if group:

@@ -7,6 +7,7 @@ local-memory cache, debug off, loopback host names only.
 
 from __future__ import annotations
 
+import ipaddress
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -231,6 +232,24 @@ else:
     raise ImproperlyConfigured(
         "DATELINE_TASK_QUEUE: database, or redis with DATELINE_REDIS_URL set."
     )
+
+# Outbound fetches (partner feeds, rates, weather: dateline/core/fetch.py)
+# refuse addresses inside the network (loopback, private, link-local, cloud
+# metadata…) unless trusted here: networks an operator names, or everything.
+DATELINE_FETCH_ALLOW_PRIVATE: bool = env.bool(
+    "DATELINE_FETCH_ALLOW_PRIVATE", default=False
+)
+DATELINE_FETCH_ALLOWED_NETWORKS: list[str] = env.list(
+    "DATELINE_FETCH_ALLOWED_NETWORKS", default=[]
+)
+for _network in DATELINE_FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DATELINE_FETCH_ALLOWED_NETWORKS: {_network!r} is not a network; "
+            "addresses or networks, comma-separated, e.g. 10.1.2.0/24,192.0.2.7."
+        ) from None
 
 # Where the worker reads each day's official exchange rates; unset, no job.
 DATELINE_ECB_RATES_URL: str | None = env.str("DATELINE_ECB_RATES_URL", default=None)

@@ -123,6 +123,8 @@ def test_serve_rejects_bad_arguments_with_a_clear_error(args: list[str]) -> None
         ("DATELINE_CURRENCIES", "USD,1AB"),
         ("DATELINE_PAGE_CACHE_SECONDS", "0"),
         ("DATELINE_PURGE_URLS", "varnish:6081"),
+        ("DATELINE_FETCH_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
+        ("DATELINE_FETCH_ALLOWED_NETWORKS", "10.0.0.0/33"),
         ("DATELINE_TASK_QUEUE", "celery"),
         ("DATELINE_TASK_QUEUE", "redis"),  # without DATELINE_REDIS_URL
         ("DATELINE_WEATHER_PROVIDER", "accuweather"),

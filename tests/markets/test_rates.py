@@ -191,6 +191,7 @@ def test_the_header_converter_follows_the_setting(client, settings) -> None:
     assert "data-converter" not in client.get("/").content.decode()
 
 
+@pytest.mark.usefixtures("fetch_from_loopback")
 def test_the_command_reads_a_bank_address_and_names_one_that_fails() -> None:
     from tests.loopback import serve
 
@@ -199,3 +200,15 @@ def test_the_command_reads_a_bank_address_and_names_one_that_fails() -> None:
         with pytest.raises(CommandError, match=r"answered 503\. Nothing was imported"):
             load("cbr", bank.url("/down.xml"))
     assert Rate.objects.filter(source="cbr").exists()
+
+
+@pytest.mark.parametrize(
+    "address", ["http://169.254.169.254/latest/", "http://localhost:8080/daily.xml"]
+)
+def test_the_command_refuses_an_address_inside_the_network(address: str) -> None:
+    with pytest.raises(CommandError) as error:
+        load("ecb", address)
+    assert str(error.value) == (
+        f"{address}: the address is not allowed (it points inside the network). "
+        "Nothing was imported."
+    )

@@ -9,6 +9,8 @@ import pytest
 from dateline.core.fetch import FetchError
 from dateline.partners import services
 from dateline.partners.models import Block, PartnerFeed, PartnerLink
+from tests.core.test_fetch import free_port
+from tests.loopback import resolve_as, serve
 from tests.partners.factories import PartnerFeedFactory, PartnerLinkFactory, fixture
 
 if TYPE_CHECKING:
@@ -17,8 +19,20 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.django_db
 
+# What the newsroom's forms resolve names to (tests use no DNS).
+NAMES = {
+    "www.example.org": ["93.184.215.14"],
+    "feeds.intranet.example": ["192.168.4.20"],
+    "mixed.example": ["93.184.215.14", "fd00::20"],
+}
+
 LINKS = "/newsroom/partners/partnerlink/"
 FEEDS = "/newsroom/partners/partnerfeed/"
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    resolve_as(monkeypatch, NAMES)
 
 
 def link_form(**overrides: Any) -> dict[str, Any]:
@@ -166,3 +180,55 @@ def test_reading_a_broken_feed_now_says_what_is_wrong(
     assert "Harbour Light:" in text
     assert "the server answered 503. Its links were left as they were." in text
     assert "the server answered 503" in client.get(FEEDS).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:6379/",
+        "http://127.0.0.1:8000/newsroom/",
+        "http://10.0.0.5/feed.xml",
+        "http://[::1]/feed.xml",
+        "https://feeds.intranet.example/rss",
+        "https://mixed.example/rss",
+    ],
+)
+def test_a_chief_cannot_add_a_feed_that_points_inside_the_network(
+    client: Client, chief: User, url: str
+) -> None:
+    client.force_login(chief)
+    response = client.post(
+        f"{FEEDS}add/",
+        {"name": "Inside", "url": url, "block": Block.PARTNER_NEWS, "is_active": "on"},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "This address is not allowed: it points inside the network." in text
+    assert "192.168.4.20" not in text
+    assert not PartnerFeed.objects.exists()
+
+
+def test_reading_a_feed_inside_now_says_so_alike_for_an_open_and_a_closed_port(
+    client: Client, chief: User
+) -> None:
+    """A feed saved while its name pointed outside may point inside later."""
+    with serve({"/feed.xml": fixture("rss2.xml")}) as inside:
+        opened = PartnerFeedFactory(name="Open port", url=inside.url("/feed.xml"))
+        closed = PartnerFeedFactory(
+            name="Closed port", url=f"http://127.0.0.1:{free_port()}/feed.xml"
+        )
+        client.force_login(chief)
+        response = client.post(
+            FEEDS,
+            {"action": "refresh_now", "_selected_action": [opened.pk, closed.pk]},
+            follow=True,
+        )
+        assert inside.requests == []
+    text = response.content.decode()
+    refused = "the address is not allowed (it points inside the network)."
+    assert f"Open port: {refused} Its links were left as they were." in text
+    assert f"Closed port: {refused} Its links were left as they were." in text
+    opened.refresh_from_db()
+    closed.refresh_from_db()
+    assert opened.last_error == closed.last_error == refused

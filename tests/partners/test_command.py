@@ -83,3 +83,30 @@ def test_one_feed_by_number_even_when_switched_off(feeds: dict[str, str]) -> Non
 def test_an_unknown_feed_number_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match="There is no partner feed 999"):
         run("--feed", "999")
+
+
+def test_a_feed_pointing_inside_is_refused_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether a port inside answers or not, the operator reads the same line."""
+    from tests.core.test_fetch import free_port
+    from tests.loopback import resolve_as, serve
+
+    resolve_as(monkeypatch, {"feeds.intranet.example": ["10.20.30.40"]})
+    with serve({"/feed.xml": fixture("rss2.xml")}) as inside:
+        open_port = inside.url("/feed.xml")
+        PartnerFeedFactory(name="Open", url=open_port)
+        PartnerFeedFactory(name="Closed", url=f"http://127.0.0.1:{free_port()}/")
+        PartnerFeedFactory(name="Named", url="https://feeds.intranet.example/rss")
+        PartnerFeedFactory(name="Metadata", url="http://169.254.169.254/latest/")
+        out, err = StringIO(), StringIO()
+        with pytest.raises(CommandError, match="4 of 4 feeds could not be read"):
+            call_command("partners", "refresh", stdout=out, stderr=err)
+        assert inside.requests == []
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 4
+    for line in lines:
+        assert line.endswith(
+            "): the address is not allowed (it points inside the network)."
+        ), line
+    assert "10.20.30.40" not in err.getvalue()

@@ -123,6 +123,7 @@ def provider() -> Iterator[Site]:
         yield site
 
 
+@pytest.mark.usefixtures("fetch_from_loopback")
 def test_the_provider_asks_for_the_citys_coordinates_and_reads_the_answer(
     provider: Site, cities: dict[str, City], time_machine: Any
 ) -> None:
@@ -137,6 +138,7 @@ def test_the_provider_asks_for_the_citys_coordinates_and_reads_the_answer(
     assert asked["current"] == ["temperature_2m,weather_code,wind_speed_10m"]
 
 
+@pytest.mark.usefixtures("fetch_from_loopback")
 def test_an_http_error_from_the_provider_is_a_weather_error(
     provider: Site, cities: dict[str, City]
 ) -> None:
@@ -145,9 +147,17 @@ def test_an_http_error_from_the_provider_is_a_weather_error(
         OpenMeteo(f"{provider.base}/down").current(cities["helsinki"])
 
 
+@pytest.mark.usefixtures("fetch_from_loopback")
 def test_an_oversized_answer_is_refused_not_read(
     provider: Site, cities: dict[str, City]
 ) -> None:
     provider.pages["/huge"] = (200, b" " * 100_000 + FIXTURE.read_bytes())
     with pytest.raises(WeatherError, match="larger than"):
         OpenMeteo(f"{provider.base}/huge").current(cities["helsinki"])
+
+
+def test_a_provider_address_inside_the_network_is_refused(
+    cities: dict[str, City],
+) -> None:
+    with pytest.raises(WeatherError, match=r"not allowed \(it points inside"):
+        OpenMeteo("http://169.254.169.254/v1/forecast").current(cities["helsinki"])

@@ -316,3 +316,20 @@ def test_an_unreachable_redis_drops_views_with_a_warning(
         assert down.flush() == 1
     assert down.pending() == 0
     assert "View counting failed" in caplog.text
+
+
+def test_a_closed_counter_writes_what_it_holds_and_each_later_view_at_once(
+    counter: ViewCounter,
+) -> None:
+    """A stopping process closes its counter: a request still in flight
+    that records a view after that must not leave it in the buffer."""
+    article = published_article(headline="Read as the server stops")
+    views_of(article, 3)
+    assert counter.pending() == 3
+    counter.close()
+    assert counter.pending() == 0
+    now = timezone.now()
+    assert top(counter, Window.TODAY, now=now, limit=5) == [(article.pk, 3.0)]
+    assert view(article, 99) is services.Outcome.COUNTED
+    assert counter.pending() == 0
+    assert top(counter, Window.TODAY, now=now, limit=5) == [(article.pk, 4.0)]

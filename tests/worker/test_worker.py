@@ -36,7 +36,8 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
-def bank() -> Iterator[Site]:
+def bank(fetch_from_loopback: None) -> Iterator[Site]:
+    """The banks (and feeds, and weather) on loopback, which fetches trust."""
     with serve(
         {
             "/ecb.xml": (RATES / "ecb-daily.xml").read_bytes(),

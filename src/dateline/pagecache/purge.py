@@ -6,18 +6,25 @@ second anyway. A purge makes it fresh at once. None is configured by default.
 With DATELINE_PURGE_URLS, each change to an item sends, from the worker,
 ``PURGE <path>`` to every listed cache for the pages the item is on, with
 the tags in ``Surrogate-Key`` and ``xkey-purge`` (Varnish's xkey module).
+
+The request goes through ``core.fetch`` like every outbound one, with one
+difference: the caches are usually on this machine or network (a local
+Varnish or nginx) by design, and an address named in DATELINE_PURGE_URLS was
+put there by the operator, not by a stranger, so it may point inside.
+Nothing else can: the paths come from the item, the host from the setting,
+and a purge follows no redirect.
 """
 
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+
+from dateline.core.fetch import FetchError, send_request
 
 if TYPE_CHECKING:
     from dateline.content.models import Article
@@ -61,22 +68,24 @@ def send_purge(purge: Purge) -> list[str]:
     failures = []
     for base in settings.DATELINE_PURGE_URLS:
         for path in purge.paths:
-            request = urllib.request.Request(  # noqa: S310 - http(s), checked in settings
-                base.rstrip("/") + path,
-                method="PURGE",
-                headers={
-                    "Surrogate-Key": " ".join(purge.tags),
-                    "xkey-purge": " ".join(purge.tags),
-                },
-            )
+            url = base.rstrip("/") + path
             try:
-                with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS):  # noqa: S310
-                    pass
-            except urllib.error.HTTPError as error:
-                if error.code != 404:  # nothing kept there: nothing to purge
-                    failures.append(f"{base}{path}: the cache answered {error.code}")
-            except (OSError, ValueError) as error:
-                failures.append(f"{base}{path}: {error}")
+                status = send_request(
+                    "PURGE",
+                    url,
+                    headers={
+                        "Surrogate-Key": " ".join(purge.tags),
+                        "xkey-purge": " ".join(purge.tags),
+                    },
+                    timeout=TIMEOUT_SECONDS,
+                    allow_inside=True,  # named by the operator: see above
+                )
+            except FetchError as error:
+                failures.append(str(error))
+                continue
+            # 404: nothing kept there, nothing to purge.
+            if status >= 300 and status != 404:
+                failures.append(f"{url}: the cache answered {status}")
     for failure in failures:
         logger.warning("Purge not done (the page expires within a second): %s", failure)
     return failures

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dateline.core import fetch
 from dateline.partners import services
 from dateline.partners.models import PartnerFeed, PartnerLink
 
@@ -27,8 +30,30 @@ WEB_ADDRESS_FIELD: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
 FROM_THE_FEED = ("block", "title", "url", "outlet", "published_at", "is_sponsored")
 
 
+class PartnerFeedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A feed's address may not point inside our network (each read checks
+    again: a name may resolve elsewhere later). The admin supplies the model
+    and fields (and the https default of ``WEB_ADDRESS_FIELD``)."""
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            fetch.check_url(url)
+        except fetch.AddressNotAllowedError:
+            raise ValidationError(
+                _("This address is not allowed: it points inside the network."),
+                code="inside",
+            ) from None
+        except fetch.FetchError:
+            raise ValidationError(
+                _("Enter a web address (http or https)."), code="invalid"
+            ) from None
+        return url
+
+
 @admin.register(PartnerFeed)
 class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = PartnerFeedForm
     formfield_overrides = WEB_ADDRESS_FIELD
     list_display = [
         "name",

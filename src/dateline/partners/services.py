@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dateline.core.fetch import FetchError, fetch_url
 from dateline.partners.importers import (
@@ -59,11 +60,17 @@ def refresh_partner_feeds(*, now: datetime | None = None) -> list[FeedRefresh]:
     for feed in PartnerFeed.objects.filter(is_active=True).order_by("pk"):
         try:
             results.append(refresh_partner_feed(feed=feed, now=now))
-        except Exception as error:  # a bug or a database outage, not bad input
+        except Exception:  # a bug or a database outage, not bad input
+            # The traceback goes to the log; the newsroom and the command get
+            # plain words, never an exception's text (it may name the inside).
             logger.exception(
                 "Partner feed %r (%s): the refresh failed.", feed.name, feed.url
             )
-            results.append(FeedRefresh(feed=feed, error=f"Refresh failed: {error}"))
+            results.append(
+                FeedRefresh(
+                    feed=feed, error=gettext("The refresh failed (see the log).")
+                )
+            )
     return results
 
 

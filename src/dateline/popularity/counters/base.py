@@ -39,6 +39,10 @@ class View(NamedTuple):
 class ViewCounter(abc.ABC):
     """Views are buffered in the process and written in batches.
 
+    A graceful stop writes the buffer (``close``, see ``counters``); a hard
+    crash loses it: at most ``FLUSH_AFTER_SECONDS`` (or ``FLUSH_AT`` views)
+    of this process's views.
+
     ``record`` costs microseconds and never touches the store; ``flush``
     writes the buffer. A store that fails loses that batch of views, with a
     warning in the log; it never raises to the page that sent them.
@@ -56,6 +60,7 @@ class ViewCounter(abc.ABC):
         self._warned_at = -WARN_EVERY_SECONDS
         self._keys: dict[date, bytes] = {}
         self._aged_to: datetime | None = None
+        self._closed = False
 
     # --- recording --------------------------------------------------------
 
@@ -69,9 +74,13 @@ class ViewCounter(abc.ABC):
                 self._oldest = time.monotonic()
                 self._start_timer()
             self._buffer.append(View(digest, article_id, hour))
-            due = len(self._buffer) >= FLUSH_AT or (
-                self.flush_after is not None
-                and time.monotonic() - self._oldest >= self.flush_after
+            due = (
+                self._closed
+                or len(self._buffer) >= FLUSH_AT
+                or (
+                    self.flush_after is not None
+                    and time.monotonic() - self._oldest >= self.flush_after
+                )
             )
         if due:
             self.flush()
@@ -91,6 +100,23 @@ class ViewCounter(abc.ABC):
             self._aged_to = None  # whatever ageing it did may be undone
             self.warn(f"{len(views)} views were dropped")
         return len(views)
+
+    def close(self) -> None:
+        """The process is stopping: write the buffer now, and any view still
+        recorded after this (a request in flight) at once, without a buffer.
+
+        Called at a graceful exit (``counters.close_at_exit``); a reader's
+        beacon is answered only after ``record`` returns, so every view a
+        reader was told about is written, or its request never answered.
+        """
+        from django.db import connection
+
+        self._closed = True
+        try:
+            self.flush()
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()  # this thread's own connection, before exit
 
     def pending(self) -> int:
         with self._lock:
