@@ -38,6 +38,7 @@ from dateline.newsroom.forms import (
     PhotoForm,
     VisualForm,
 )
+from dateline.newsroom.twofactor import services as twofactor_services
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -473,7 +474,26 @@ class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    """Chiefs manage newsroom accounts, but cannot make anyone a superuser."""
+    """Chiefs manage newsroom accounts, but cannot make anyone a superuser;
+    they reset the two-factor devices of someone who lost theirs."""
+
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description=_("Reset two-factor devices (they set up new ones at next use)"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = _staff_user(request)
+        # Audit log: each reset_two_factor call is a privileged act to record.
+        for user in queryset:
+            twofactor_services.reset_two_factor(user=user, actor=actor)
+        self.message_user(
+            request,
+            _("Two-factor devices reset for %(names)s.")
+            % {"names": ", ".join(user.get_username() for user in queryset)},
+            messages.WARNING,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = super().get_queryset(request)
