@@ -8,11 +8,13 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -488,3 +490,20 @@ def test_the_setting_defaults_on_beyond_loopback_and_off_for_the_demo(
             },
         )
         assert result.stdout.strip() == expected
+
+
+def test_the_command_line_resets_a_locked_out_superuser() -> None:
+    boss = User.objects.create_superuser("boss", password="pw")
+    authenticator_for(boss)
+    StaticDevice.objects.create(user=boss, name="Backup codes")
+    out = StringIO()
+    call_command("twofactor", "reset", "boss", stdout=out)
+    assert "Removed 2 two-factor devices of boss" in out.getvalue()
+    assert_sent_to(password_login(boss).get("/newsroom/"), ENROL)
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("twofactor", "reset", "nobody")
+
+
+def test_the_newsroom_links_to_ones_two_factor_devices(reporter: User) -> None:
+    page = password_login(reporter).get("/newsroom/")
+    assert b'href="/newsroom/two-factor/"' in page.content

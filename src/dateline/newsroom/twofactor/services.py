@@ -144,9 +144,10 @@ def remove_device(*, user: User, device: Device) -> None:
             StaticDevice.objects.filter(user=user).delete()
 
 
-def reset_two_factor(*, user: User, actor: User) -> int:
+def reset_two_factor(*, user: User, actor: User | None) -> int:
     """Remove every device of ``user`` (a lost phone): they enrol afresh at
     their next request, and any session they had verified is verified no more.
+    ``actor`` is the Chief, or None from ``dateline twofactor reset``.
     Returns how many devices went."""
     with transaction.atomic():
         removed = 0
@@ -155,5 +156,6 @@ def reset_two_factor(*, user: User, actor: User) -> int:
             removed += devices.count()
             devices.delete()
         # Audit log (issue 20, the other helper's part): record here that
-        # ``actor`` reset ``user``'s two-factor devices, with ``removed``.
+        # ``actor`` (None: the command line) reset ``user``'s two-factor
+        # devices, with ``removed``.
         return removed
