@@ -507,3 +507,18 @@ def test_the_command_line_resets_a_locked_out_superuser() -> None:
 def test_the_newsroom_links_to_ones_two_factor_devices(reporter: User) -> None:
     page = password_login(reporter).get("/newsroom/")
     assert b'href="/newsroom/two-factor/"' in page.content
+
+
+def test_removing_the_device_this_session_passed_keeps_the_session_verified(
+    editor: User, clock: time_machine.Coordinates
+) -> None:
+    phone = authenticator_for(editor)
+    authenticator_for(editor)  # a second one, on a tablet
+    client = password_login(editor)
+    client.post(VERIFY, {"code": code_of(phone)})
+    response = client.post(
+        DEVICES, {"action": "remove", "kind": "authenticator", "device": phone.pk}
+    )
+    assert_sent_to(response, DEVICES)
+    assert not TOTPDevice.objects.filter(pk=phone.pk).exists()
+    assert client.get("/newsroom/").status_code == 200

@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -239,6 +240,11 @@ def _remove(request: HttpRequest, user: User) -> None:
     device = models[kind].objects.filter(user=user, pk=int(number)).first()
     if device is None:
         raise Http404
+    # The session stays verified when it was this device that verified it:
+    # the person passed a factor here; django-otp would forget it otherwise.
+    was_this_sessions = request.session.get(DEVICE_ID_SESSION_KEY) == (
+        device.persistent_id
+    )
     try:
         services.remove_device(user=user, device=device)
     except services.LastDeviceError:
@@ -251,6 +257,9 @@ def _remove(request: HttpRequest, user: User) -> None:
         )
     else:
         messages.success(request, _("Removed “%(name)s”.") % {"name": device.name})
+        remaining = next(devices_for_user(user), None)
+        if was_this_sessions and remaining is not None:
+            otp_login(request, remaining)
 
 
 def _devices_context(user: User) -> dict[str, Any]:
