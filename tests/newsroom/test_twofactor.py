@@ -522,3 +522,20 @@ def test_removing_the_device_this_session_passed_keeps_the_session_verified(
     assert_sent_to(response, DEVICES)
     assert not TOTPDevice.objects.filter(pk=phone.pk).exists()
     assert client.get("/newsroom/").status_code == 200
+
+
+def test_the_chief_sees_who_has_set_up_two_factor(
+    chief: User, editor: User, reporter: User, clock: time_machine.Coordinates
+) -> None:
+    authenticator_for(editor)
+    device = authenticator_for(chief)
+    client = password_login(chief)
+    client.post(VERIFY, {"code": code_of(device)})
+    page = client.get("/newsroom/auth/user/").content.decode()
+
+    def two_factor_of(username: str) -> str:
+        row = next(row for row in page.split("<tr") if f">{username}</a>" in row)
+        return row.split('class="field-two_factor"')[1].split("</td>")[0]
+
+    assert 'alt="True"' in two_factor_of("editor")
+    assert 'alt="False"' in two_factor_of("reporter")

@@ -38,6 +38,7 @@ from dateline.newsroom.forms import (
     PhotoForm,
     VisualForm,
 )
+from dateline.newsroom.twofactor import policy as twofactor_policy
 from dateline.newsroom.twofactor import services as twofactor_services
 
 if TYPE_CHECKING:
@@ -478,6 +479,14 @@ class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
     they reset the two-factor devices of someone who lost theirs."""
 
     actions = ["reset_two_factor"]
+    list_display = [
+        "username", "email", "first_name", "last_name", "is_staff", "two_factor",
+    ]  # fmt: skip
+
+    @admin.display(description=_("two-factor"), boolean=True)
+    def two_factor(self, user: User) -> bool:
+        """Has an authenticator app or a passkey (annotated: no query a row)."""
+        return bool(getattr(user, "has_two_factor", False))
 
     @admin.action(
         description=_("Reset two-factor devices (they set up new ones at next use)"),
@@ -496,7 +505,7 @@ class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        qs = super().get_queryset(request)
+        qs = twofactor_policy.with_two_factor(super().get_queryset(request))
         return qs if request.user.is_superuser else qs.filter(is_superuser=False)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

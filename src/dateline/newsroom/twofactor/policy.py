@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -14,6 +15,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import User as StaffUser
+    from django.db.models import QuerySet
 
     User = StaffUser | AnonymousUser
 
@@ -45,6 +47,16 @@ def has_primary_device(user: User) -> bool:
     return bool(
         TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
         or WebAuthnCredential.objects.filter(user_id=user.pk, confirmed=True).exists()
+    )
+
+
+def with_two_factor(users: QuerySet[StaffUser]) -> QuerySet[StaffUser]:
+    """The users, each with ``has_two_factor``: an app or a passkey."""
+    return users.annotate(
+        has_two_factor=Exists(
+            TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        )
+        | Exists(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True))
     )
 
 
