@@ -52,6 +52,9 @@ def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         TASKS={
             "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
         },
+        # Off whatever the host names: tests/newsroom/test_twofactor.py turns
+        # it on, and force_login alone keeps working for the rest.
+        DATELINE_REQUIRE_TWO_FACTOR=False,
         MEDIA_ROOT=str(media),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

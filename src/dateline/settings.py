@@ -15,7 +15,7 @@ from typing import Any
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from dateline.core.config import load_or_create_secret_key
+from dateline.core.config import answers_to_loopback_only, load_or_create_secret_key
 from dateline.core.csp import CSPConfigError, parse_extra
 
 env = environ.Env()
@@ -84,6 +84,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Two-factor authentication for the newsroom (dateline/newsroom/twofactor):
+    # authenticator apps, backup codes and passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
@@ -109,6 +115,10 @@ MIDDLEWARE = [
     "dateline.places.middleware.CityCookieVaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # A person who owes a second factor reaches only the two-factor pages.
+    "dateline.newsroom.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -375,6 +385,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+# Where a passkey's second step goes when the page named no next address.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Cities and weather (the header's city selector) ---------------------------
 
@@ -405,6 +417,32 @@ if not DATELINE_WEATHER_URL.startswith(("http://", "https://")) or "?" in (
 # History rows are an audit trail: edits go through the newsroom's services,
 # never through django-simple-history's "revert" form.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Two-factor authentication (dateline/newsroom/twofactor) ---------------------
+
+# Editors, Chiefs and superusers pass a second factor (an authenticator app's
+# code, a passkey or a backup code) before any newsroom page. On wherever the
+# site answers to a name beyond loopback, i.e. every real deployment (`dateline
+# serve` refuses to serve beyond loopback without DATELINE_ALLOWED_HOSTS); off
+# by default only while it answers to loopback names alone (`make demo`, local
+# development). docs/settings.md explains the choice.
+DATELINE_REQUIRE_TWO_FACTOR: bool = env.bool(
+    "DATELINE_REQUIRE_TWO_FACTOR",
+    default=not answers_to_loopback_only(ALLOWED_HOSTS),
+)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = DATELINE_AGENCY_NAME
+# Superusers see devices in the newsroom, never their secret keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys are a second factor after the password, never a login of their own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = DATELINE_AGENCY_NAME
+# The relying party is the host the newsroom is reached at (checked against
+# ALLOWED_HOSTS), and the only origin accepted is that host's own, so the
+# package's fixed list of origins is not used (its check E030 asks for one).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "dateline.newsroom.twofactor.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "dateline.newsroom.twofactor.passkeys.PasskeyHelper"
+SILENCED_SYSTEM_CHECKS = ["otp_webauthn.E030"]
 
 # --- Logging -----------------------------------------------------------------
 

@@ -10,6 +10,9 @@ from dateline.core.media import serve_media
 from dateline.syndication import views as syndication_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Before the admin, whose catch-all would answer these paths.
+    path("newsroom/two-factor/", include("dateline.newsroom.twofactor.urls")),
+    path("newsroom/two-factor/passkeys/", include("django_otp_webauthn.urls")),
     path("newsroom/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from dateline.content.models import (
@@ -109,6 +110,24 @@ def test_demo_logins_work(demo: str, client: Client) -> None:
         assert client.login(username=username, password=password), username
         assert client.get("/newsroom/").status_code == 200
         client.logout()
+
+
+def test_with_two_factor_on_the_demo_says_so_and_the_editor_sets_it_up_first(
+    demo: str, client: Client
+) -> None:
+    assert "No second factor is asked" in demo
+    with override_settings(DATELINE_REQUIRE_TWO_FACTOR=True):
+        again = run_demo("--site-url", "http://127.0.0.1:8123")
+        assert "Two-factor authentication is on" in again
+        logins = {
+            words[0]: words[1]
+            for words in (line.split() for line in again.splitlines())
+            if words and words[0] in {"chief", "editor", "reporter"}
+        }
+        assert client.login(username="editor", password=logins["editor"])
+        response = client.get("/newsroom/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/newsroom/two-factor/enrol/")
 
 
 def test_a_second_run_keeps_the_content_and_renews_passwords(demo: str) -> None:

@@ -48,6 +48,13 @@ def is_loopback(host: str) -> bool:
     return host in _LOOPBACK_HOSTS or host.startswith("127.")
 
 
+def answers_to_loopback_only(allowed_hosts: list[str]) -> bool:
+    """True while the site answers to loopback names alone (the demo, a
+    developer's machine): the one case where DATELINE_REQUIRE_TWO_FACTOR is
+    off by default. An empty list or ``*`` is not loopback."""
+    return bool(allowed_hosts) and all(is_loopback(host) for host in allowed_hosts)
+
+
 @dataclass(frozen=True)
 class Problem:
     variable: str

@@ -116,8 +116,8 @@ def serialize(directives: Directives) -> str:
     return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
 
 
-def site_policy() -> str:
-    """The public pages' policy, from the settings."""
+def own_directives() -> Directives:
+    """STRICT, with the media and static origins where they are another host."""
     directives = {name: list(sources) for name, sources in STRICT.items()}
     for url, kinds in [
         (settings.MEDIA_URL, ["img-src", "media-src"]),
@@ -126,7 +126,19 @@ def site_policy() -> str:
         origin = origin_of(str(url or ""))
         if origin:
             directives = combine(directives, {kind: [origin] for kind in kinds})
-    return serialize(combine(directives, settings.DATELINE_CSP_EXTRA))
+    return directives
+
+
+def site_policy() -> str:
+    """The public pages' policy, from the settings."""
+    return serialize(combine(own_directives(), settings.DATELINE_CSP_EXTRA))
+
+
+def own_policy() -> str:
+    """The strict policy without DATELINE_CSP_EXTRA's sources: for the newsroom
+    pages that run no inline script or style (the two-factor pages, whose
+    passkey scripts are our own static files)."""
+    return serialize(own_directives())
 
 
 def exempt_prefixes() -> tuple[str, ...]:

@@ -38,6 +38,8 @@ from dateline.newsroom.forms import (
     PhotoForm,
     VisualForm,
 )
+from dateline.newsroom.twofactor import policy as twofactor_policy
+from dateline.newsroom.twofactor import services as twofactor_services
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -473,10 +475,37 @@ class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    """Chiefs manage newsroom accounts, but cannot make anyone a superuser."""
+    """Chiefs manage newsroom accounts, but cannot make anyone a superuser;
+    they reset the two-factor devices of someone who lost theirs."""
+
+    actions = ["reset_two_factor"]
+    list_display = [
+        "username", "email", "first_name", "last_name", "is_staff", "two_factor",
+    ]  # fmt: skip
+
+    @admin.display(description=_("two-factor"), boolean=True)
+    def two_factor(self, user: User) -> bool:
+        """Has an authenticator app or a passkey (annotated: no query a row)."""
+        return bool(getattr(user, "has_two_factor", False))
+
+    @admin.action(
+        description=_("Reset two-factor devices (they set up new ones at next use)"),
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = _staff_user(request)
+        # Audit log: each reset_two_factor call is a privileged act to record.
+        for user in queryset:
+            twofactor_services.reset_two_factor(user=user, actor=actor)
+        self.message_user(
+            request,
+            _("Two-factor devices reset for %(names)s.")
+            % {"names": ", ".join(user.get_username() for user in queryset)},
+            messages.WARNING,
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        qs = super().get_queryset(request)
+        qs = twofactor_policy.with_two_factor(super().get_queryset(request))
         return qs if request.user.is_superuser else qs.filter(is_superuser=False)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:

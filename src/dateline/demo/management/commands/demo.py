@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -88,4 +89,15 @@ class Command(BaseCommand):
         self.stdout.write(f"The newsroom: {site}/newsroom/  (fresh passwords each run)")
         for username, password, role in summary.logins:
             self.stdout.write(f"  {username:<9} {password}   {role}")
+        if settings.DATELINE_REQUIRE_TWO_FACTOR:
+            self.stdout.write(
+                "Two-factor authentication is on: the chief and the editor set up "
+                "an authenticator app (or a passkey, at http://localhost) at their "
+                "first login."
+            )
+        else:
+            self.stdout.write(
+                "No second factor is asked while the site answers on loopback only "
+                "(DATELINE_REQUIRE_TWO_FACTOR=true asks it of the chief and the editor)."
+            )
         self.stdout.write("")
