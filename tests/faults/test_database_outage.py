@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.utils import load_backend
@@ -365,6 +367,42 @@ def test_when_sqlites_file_cannot_be_opened_readers_get_kept_pages_or_the_503_pa
     with time_machine.travel(OUTAGE_AFTER):
         for url in urls:
             assert client.get(url).status_code < 500, url
+
+
+@pytest.mark.sqlite
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own lock")
+def test_a_newsroom_write_kept_waiting_past_sqlites_busy_timeout_is_a_503(
+    chief: User, tmp_path: Path
+) -> None:
+    """Another writer holds the lock: readers go on (WAL), a sign-in that
+    must write waits the busy timeout, then gets the newsroom's 503 page."""
+    published = published_article(headline="Harbour talks resume")
+    path = str(tmp_path / "dateline.sqlite3")
+    connection.ensure_connection()
+    with sqlite3.connect(path) as copy:
+        connection.connection.backup(copy)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    options = {**connection.settings_dict["OPTIONS"], "timeout": 1}
+    client = Client()
+    with default_database(wrapper_for(NAME=path, OPTIONS=options)):
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            assert client.get(published.get_absolute_url()).status_code == 200
+            response = client.post(
+                reverse("admin:login"), {"username": "chief", "password": "pw"}
+            )
+            assert response.status_code == 503
+            assert response["Retry-After"]
+            assert b"temporarily unavailable" in response.content
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert User.objects.get(username="chief").last_login is None
+        signed_in = client.post(
+            reverse("admin:login"), {"username": "chief", "password": "pw"}
+        )
+        assert signed_in.status_code == 302
 
 
 # --- PostgreSQL: a database of the test's own that stops taking connections --
