@@ -206,3 +206,32 @@ def test_the_api_answers_a_503_problem_document_when_the_database_is_down() -> N
     assert problem["status"] == 503
     assert problem["title"] == "Service Unavailable"
     assert "try again" in problem["detail"]
+
+
+@pytest.mark.django_db
+def test_a_photo_upload_on_a_full_disk_is_a_503_and_leaves_no_photo(
+    client: Client, editor: User
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dateline.content.models import Photo
+    from tests.factories import jpeg_bytes
+
+    client.force_login(editor)
+    upload = SimpleUploadedFile("harbour.jpg", jpeg_bytes(640, 360), "image/jpeg")
+    with mock.patch(
+        "django.core.files.storage.FileSystemStorage._save",
+        side_effect=OSError(errno.ENOSPC, "No space left on device"),
+    ):
+        response = client.post(
+            "/newsroom/content/photo/add/",
+            {
+                "image": upload,
+                "caption": "Cranes over the container quay.",
+                "credit": "© Test Agency/Ola Fotograf",
+                "alt_text": "Four cranes against a grey sky.",
+            },
+        )
+    assert response.status_code == 503
+    assert b"The disk is full" in response.content
+    assert not Photo.objects.exists()
