@@ -46,10 +46,10 @@ KEY_COOKIES = {"dateline_city": "/", "dateline_sections": "/news/"}
 # count every call), view counting, previews, files.
 BYPASS_PREFIXES = ("/newsroom/", "/api/", "/views/", "/preview/", "/static/", "/media/")
 MAX_QUERY_LENGTH = 2048
+MAX_COOKIE_LENGTH = 200
 # In place of the generation: the last good copy of a page, whatever its
 # generation, served while the page cannot be made (store.keep_last_good).
 LAST_GOOD = "last-good"
-MAX_COOKIE_LENGTH = 200
 
 
 class Config(NamedTuple):
