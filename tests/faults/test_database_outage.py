@@ -372,10 +372,13 @@ def test_when_sqlites_file_cannot_be_opened_readers_get_kept_pages_or_the_503_pa
 @pytest.mark.sqlite
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own lock")
 def test_a_newsroom_write_kept_waiting_past_sqlites_busy_timeout_is_a_503(
-    chief: User, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     """Another writer holds the lock: readers go on (WAL), a sign-in that
     must write waits the busy timeout, then gets the newsroom's 503 page."""
+    # Not the roles' fixtures: a transactional test's database is flushed,
+    # the roles' groups with it.
+    User.objects.create_user("chief", password="pw", is_staff=True)
     published = published_article(headline="Harbour talks resume")
     path = str(tmp_path / "dateline.sqlite3")
     connection.ensure_connection()
