@@ -105,6 +105,9 @@ MIDDLEWARE = [
     # and CSP middleware add are kept with the page, so a hit answered here
     # and one answered by the WSGI wrapper (dateline.wsgi) are the same.
     "dateline.pagecache.middleware.PageCacheMiddleware",
+    # A view that fails for want of the database answers 503, not 500
+    # (core/outage.py); the page cache above serves its last good copy.
+    "dateline.core.outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dateline.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -162,9 +165,17 @@ TEMPLATES = [
 
 # --- Database ----------------------------------------------------------------
 
+# How long a request waits for the database before it gives up and answers
+# 503 (core/outage.py): PostgreSQL's connect_timeout, SQLite's busy timeout
+# (a writer waiting for another's lock). Seconds, not minutes: a reader held
+# that long has gone, and a server's workers would all be waiting.
+DATELINE_DATABASE_TIMEOUT: int = env.int("DATELINE_DATABASE_TIMEOUT", default=5)
+if not 1 <= DATELINE_DATABASE_TIMEOUT <= 600:
+    raise ImproperlyConfigured("DATELINE_DATABASE_TIMEOUT: 1 to 600 seconds.")
+
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
-    "timeout": 20,
+    "timeout": DATELINE_DATABASE_TIMEOUT,
     "init_command": (
         "PRAGMA journal_mode=WAL;"
         "PRAGMA synchronous=NORMAL;"
@@ -193,6 +204,12 @@ elif _default_db["ENGINE"] in {
 }:
     _default_db.setdefault("CONN_MAX_AGE", 60)
     _default_db["CONN_HEALTH_CHECKS"] = True
+    # libpq's own default is to wait for ever for a server that does not
+    # answer; a connect_timeout in the URL's query wins.
+    _default_db["OPTIONS"] = {
+        "connect_timeout": DATELINE_DATABASE_TIMEOUT,
+        **_default_db.get("OPTIONS", {}),
+    }
     INSTALLED_APPS.append("django.contrib.postgres")
 else:
     raise ImproperlyConfigured(
@@ -275,6 +292,16 @@ DATELINE_PAGE_CACHE: bool = env.bool("DATELINE_PAGE_CACHE", default=True)
 DATELINE_PAGE_CACHE_SECONDS: int = env.int("DATELINE_PAGE_CACHE_SECONDS", default=60)
 if not 1 <= DATELINE_PAGE_CACHE_SECONDS <= 86_400:
     raise ImproperlyConfigured("DATELINE_PAGE_CACHE_SECONDS: 1 to 86400 seconds.")
+# While making a page fails for want of the database, readers get the last
+# good copy of it, kept this long after it was made (0: none kept); caches in
+# front are told the same with Cache-Control's stale-if-error.
+DATELINE_STALE_IF_ERROR_SECONDS: int = env.int(
+    "DATELINE_STALE_IF_ERROR_SECONDS", default=6 * 3600
+)
+if not 0 <= DATELINE_STALE_IF_ERROR_SECONDS <= 7 * 86_400:
+    raise ImproperlyConfigured(
+        "DATELINE_STALE_IF_ERROR_SECONDS: 0 to 604800 seconds (0 keeps no copies)."
+    )
 # Behind deploy/nginx.conf: kept pages of plain requests are also written as
 # files under pages/, which nginx serves itself (pagecache/files.py).
 DATELINE_PAGE_FILES: bool = env.bool("DATELINE_PAGE_FILES", default=False)

@@ -9,6 +9,9 @@ from dateline.api.v1 import urls as api_v1_urls
 from dateline.core.media import serve_media
 from dateline.syndication import views as syndication_views
 
+# An outage met outside a view is a 503 too (core/outage.py).
+handler500 = "dateline.core.outage.server_error"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before the admin, whose catch-all would answer these paths.
     path("newsroom/two-factor/", include("dateline.newsroom.twofactor.urls")),

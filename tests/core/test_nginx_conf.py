@@ -43,6 +43,12 @@ ANSWERS: dict[str, tuple[str | None, str | None]] = {
     "/cookie/": ("public, max-age=30", "csrftoken=abc; Path=/"),
     "/newsroom/": ("public, max-age=30", None),
     "/cities/": ("public, max-age=30", None),
+    # A kept page's own (pagecache/middleware.py).
+    "/kept/": (
+        "public, max-age=0, s-maxage=1, stale-while-revalidate=10, "
+        "stale-if-error=21600",
+        None,
+    ),
 }
 
 
@@ -54,8 +60,13 @@ def _free_port() -> int:
 
 class _Upstream(http.server.BaseHTTPRequestHandler):
     served: list[tuple[str, str]] = []
+    # The app's answer while its database is down (core/outage.py).
+    down = False
 
     def do_GET(self) -> None:
+        if self.down:
+            self._unavailable()
+            return
         path = self.path.split("?")[0]
         cache_control, cookie = ANSWERS.get(path, (None, None))
         self.served.append((self.path, self.headers.get("Accept-Encoding", "")))
@@ -73,6 +84,16 @@ class _Upstream(http.server.BaseHTTPRequestHandler):
             self.send_header("Cache-Control", cache_control)
         if cookie:
             self.send_header("Set-Cookie", cookie)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _unavailable(self) -> None:
+        body = b"<p>The news is temporarily unavailable.</p>"
+        self.send_response(503)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Retry-After", "30")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -211,6 +232,7 @@ def test_the_example_config_passes_nginx_t(site: Site) -> None:
 @pytest.fixture
 def proxy(site: Site) -> Iterator[str]:
     _Upstream.served = []
+    _Upstream.down = False
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", site.upstream), _Upstream)
     thread = threading.Thread(target=upstream.serve_forever, daemon=True)
     thread.start()
@@ -253,6 +275,23 @@ def test_a_page_the_app_marks_public_is_served_from_the_cache(
 ) -> None:
     assert _cache(proxy, path) == ["MISS", "HIT"]
     assert len(_Upstream.served) == 1
+
+
+def test_while_the_app_answers_503_readers_get_the_last_copy_nginx_kept(
+    proxy: str,
+) -> None:
+    status, headers, kept = _get(proxy + "/kept/")
+    assert (status, headers["X-Cache"]) == (200, "MISS")
+    time.sleep(1.5)  # past s-maxage: the copy is stale, not gone
+    _Upstream.down = True
+    status, headers, body = _get(proxy + "/kept/")
+    assert (status, headers["X-Cache"]) == (200, "STALE")
+    assert body == kept
+    # A page nginx never kept: the app's 503 page, as it was sent.
+    status, headers, body = _get(proxy + "/public/")
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    assert b"temporarily unavailable" in body
 
 
 def test_purge_tags_are_not_passed_on_to_readers(proxy: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -226,3 +226,50 @@ def test_robots_txt_names_the_sitemaps_and_keeps_robots_out_of_the_newsroom(
     assert "Sitemap: http://testserver/sitemaps/news.xml" in lines
     assert "Disallow: /newsroom/" in lines
     assert "Disallow: /preview/" in lines
+
+
+@pytest.mark.parametrize(
+    "name", ["/sitemap.xml", "/sitemaps/pages.xml", "/sitemaps/news.xml", "month"]
+)
+def test_a_database_failing_mid_sitemap_is_a_503_never_a_200_cut_off(
+    client: Client, world: Section, name: str
+) -> None:
+    from django.db import OperationalError, connection
+
+    article = published_article(section=world, headline="Harbour talks resume")
+    TopicFactory(name="Ports", slug="ports")
+    if name == "month":
+        name = f"/sitemaps/items-{article.published_at:%Y-%m}.xml"
+    statements = len(_statements_of(client, name))
+    assert statements >= 1
+    # Every statement in turn is the one that fails.
+    for failing in range(1, statements + 1):
+        seen = 0
+
+        def fail_at(execute: Any, *args: Any, failing: int = failing) -> Any:
+            nonlocal seen
+            seen += 1
+            if seen >= failing:
+                raise OperationalError("server closed the connection unexpectedly")
+            return execute(*args)
+
+        cache.clear()
+        with connection.execute_wrapper(fail_at):
+            response = client.get(name)
+            body = b"".join(response)  # a streamed body is read here
+        assert response.status_code == 503, (name, failing)
+        assert b"<urlset" not in body
+        assert b"<sitemapindex" not in body
+        assert response["Retry-After"]
+
+
+def _statements_of(client: Client, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200
+        b"".join(response)
+    return [query["sql"] for query in queries.captured_queries]

@@ -10,16 +10,19 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from django.core import signing
+from django.db import Error as DatabaseFailure
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from dateline.core import outage
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
     from ninja import NinjaAPI
 
 PROBLEM_TYPE = "application/problem+json"
-# The errors any operation may answer with.
-DOCUMENTED_STATUSES = (400, 401, 403, 404, 422, 429)
+# The errors any operation may answer with (503: the database is down).
+DOCUMENTED_STATUSES = (400, 401, 403, 404, 422, 429, 503)
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "An RFC 9457 problem document.",
@@ -76,7 +79,13 @@ def install(api: NinjaAPI) -> None:
     def unauthenticated(request: HttpRequest, error: Any) -> HttpResponse:
         return problem(401, "An API key is needed here.")
 
+    def unavailable(request: HttpRequest, error: Any) -> HttpResponse:
+        if not outage.is_unavailable(error):
+            raise error  # a bug: Django's 500
+        return outage.unavailable_answer(request, error)
+
     api.add_exception_handler(ValidationError, invalid)
+    api.add_exception_handler(DatabaseFailure, unavailable)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AuthenticationError, unauthenticated)

@@ -52,11 +52,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
+from django.db import Error as DatabaseFailure
 from django.db import connections
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils.module_loading import import_string
 
+from dateline.core import outage
 from dateline.pagecache import keys, store
 
 if TYPE_CHECKING:
@@ -332,7 +334,7 @@ def generation_written(generation: store.Generation) -> None:
 
 
 def nginx_include(files: FilesConfig) -> str:
-    from dateline.pagecache.middleware import SHARED_CACHE_CONTROL  # it writes
+    from dateline.pagecache.middleware import shared_cache_control  # it writes
 
     lines = [
         "# Written by Dateline from its settings (pagecache/files.py): the",
@@ -344,7 +346,7 @@ def nginx_include(files: FilesConfig) -> str:
             for name, value in [
                 *files.headers,
                 ("Vary", "Cookie, Accept-Encoding"),
-                ("Cache-Control", SHARED_CACHE_CONTROL),
+                ("Cache-Control", shared_cache_control()),
                 ("X-Page-Cache", "file"),
             ]
         ),
@@ -412,11 +414,17 @@ class Keeper(threading.Thread):
             return
         generation = store.ready_generation()
         if generation is None:  # due, unknown or missing: Django's path
-            generation = store.current_generation()
-            connections.close_all()  # this thread's, if it opened one
+            try:
+                generation = store.current_generation()
+            except DatabaseFailure as error:
+                if not outage.is_unavailable(error):
+                    raise
+                logger.warning("Page files: the database is unavailable: %s", error)
+            finally:
+                connections.close_all()  # this thread's, if it opened one
         if generation is None:
-            # The cache is down (current_generation logged it): nothing to
-            # switch to, and no warning five times a second meanwhile.
+            # The cache or the database is down (logged): nothing to switch
+            # to, and no warning five times a second meanwhile.
             self.quiet_until = time.monotonic() + DOWN_SECONDS
             return
         point_current_at(generation, slot_of(files))

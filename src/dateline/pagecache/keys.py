@@ -49,6 +49,9 @@ KEY_COOKIES = {"dateline_city": "/", "dateline_sections": "/news/"}
 BYPASS_PREFIXES = ("/newsroom/", "/api/", "/views/", "/preview/", "/static/", "/media/")
 MAX_QUERY_LENGTH = 2048
 MAX_COOKIE_LENGTH = 200
+# In place of the generation: the last good copy of a page, whatever its
+# generation, served while the page cannot be made (store.keep_last_good).
+LAST_GOOD = "last-good"
 
 
 class Config(NamedTuple):
@@ -191,3 +194,8 @@ def page_key(visit: Visit, *, generation: str) -> str:
     ]
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     return f"page:{generation}:{digest}"
+
+
+def last_good_key(visit: Visit) -> str:
+    """The key of the page's last good copy: its key without the generation."""
+    return page_key(visit, generation=LAST_GOOD)

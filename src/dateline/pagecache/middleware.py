@@ -5,6 +5,13 @@ for the current generation, with a 304 when the client's copy is the same.
 Otherwise the page is made, given its caching headers, and kept if it may be:
 a 200 with no cookie set, nothing private, no ``Vary`` beyond what the key
 holds, and every page-changing cookie understood as sent.
+
+A kept page is also kept as its address's *last good copy*, under a key
+without the generation, for DATELINE_STALE_IF_ERROR_SECONDS. When making
+a page fails (a 5xx: the database is down, core/outage.py answers 503), the
+reader gets that copy instead, marked ``X-Page-Cache: stale`` (RFC 5861's
+stale-if-error, which the ``Cache-Control`` of every kept page also offers
+caches in front); with no copy, the error as made.
 """
 
 from __future__ import annotations
@@ -14,10 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.signals import setting_changed
+from django.db import Error as DatabaseFailure
+from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from dateline.core import outage
 from dateline.core.variants import noted_cookies, noted_tags
 from dateline.pagecache import files, keys, store
 
@@ -29,6 +40,7 @@ if TYPE_CHECKING:
 MAX_PAGE_BYTES = 2_000_000
 # Shared caches (nginx's micro-cache, a CDN) may keep a page one second and
 # serve it a little longer while they fetch a fresh one; browsers revalidate.
+# ``shared_cache_control`` adds how long they may serve it when we fail.
 SHARED_CACHE_CONTROL = "public, max-age=0, s-maxage=1, stale-while-revalidate=10"
 # Headers that belong to one answer, not to the page; and the caching headers
 # every kept page gets from the cache itself (``answer_of``), so that a page's
@@ -53,7 +65,13 @@ class PageCacheMiddleware:
                 # A member of staff may see what readers do not.
                 response.headers.setdefault("Cache-Control", "private, no-cache")
             return response
-        generation = store.current_generation()
+        try:
+            generation = store.current_generation()
+        except DatabaseFailure as error:
+            # Starting a generation reads the next scheduled release.
+            if not outage.is_unavailable(error):
+                raise
+            return _last_good_or(request, visit, self.get_response(request))
         if generation is None:  # the cache is down: make the page, keep nothing
             return self.get_response(request)
         slot = files.current_slot()
@@ -62,6 +80,8 @@ class PageCacheMiddleware:
         hit = page is not None
         if page is None:
             response = self.get_response(request)
+            if response.status_code >= 500:
+                return _last_good_or(request, visit, response)
             if not _may_keep(request, visit, response):
                 # Made for this request only (a cookie not understood, a 404,
                 # a redirect): caches in front must not share it either.
@@ -69,11 +89,68 @@ class PageCacheMiddleware:
                 return response
             page = _page_of(request, response)
             store.keep_page(key, page)
+            store.keep_last_good(keys.last_good_key(visit), page)
         if hit and slot is not None:  # asked for again: worth a file
             path = files.file_path(visit)
             if path is not None:
                 files.write_page(path, page, generation, slot, key=key)
         return _answer(request, page, generation, hit=hit)
+
+
+def _last_good_or(
+    request: HttpRequest, visit: keys.Visit, response: HttpResponse
+) -> HttpResponse:
+    """The page's last good copy in place of an error (a 5xx), else what
+    was made."""
+    if response.status_code < 500:
+        return response
+    page = store.read_last_good(keys.last_good_key(visit))
+    if page is None:
+        return response
+    status, headers = stale_answer_of(request.META, page)
+    answer: HttpResponse
+    if status == 304:
+        answer = HttpResponseNotModified()
+    else:
+        answer = HttpResponse(page.content, status=status)
+    for name, value in headers:
+        answer[name] = value
+    return answer
+
+
+def stale_answer_of(
+    meta: Mapping[str, Any], page: store.Page
+) -> tuple[int, list[tuple[str, str]]]:
+    """The status and headers that answer from a last good copy: as a kept
+    page's (``answer_of``), without a date (the generation is unknown), and
+    marked stale."""
+    if _is_unchanged(meta, page, None):
+        status = 304
+        headers = [(n, v) for n, v in page.headers if n.lower() in REPEATED_ON_304]
+    else:
+        status = page.status
+        headers = list(page.headers)
+    headers.append(("ETag", page.etag))
+    headers.append(("Cache-Control", shared_cache_control()))
+    headers.append(("X-Page-Cache", "stale"))
+    return status, headers
+
+
+@functools.cache
+def shared_cache_control() -> str:
+    """``SHARED_CACHE_CONTROL`` with stale-if-error (RFC 5861): caches in
+    front may serve a page while we answer errors, as long as we keep its
+    last good copy. Read once: a kept page's answer reads it every time."""
+    seconds = settings.DATELINE_STALE_IF_ERROR_SECONDS
+    if not seconds:
+        return SHARED_CACHE_CONTROL
+    return f"{SHARED_CACHE_CONTROL}, stale-if-error={seconds}"
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "DATELINE_STALE_IF_ERROR_SECONDS":
+        shared_cache_control.cache_clear()
 
 
 def _visit_of(request: HttpRequest) -> keys.Visit | None:
@@ -157,7 +234,7 @@ def answer_of(
     headers.append(("ETag", page.etag))
     if last_modified is not None:
         headers.append(("Last-Modified", _http_date(last_modified)))
-    headers.append(("Cache-Control", SHARED_CACHE_CONTROL))
+    headers.append(("Cache-Control", shared_cache_control()))
     headers.append(("X-Page-Cache", "hit" if hit else "miss"))
     return status, headers
 

@@ -361,5 +361,34 @@ def keep_page(key: str, page: Page) -> None:
         logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
 
 
+def keep_last_good(key: str, page: Page) -> None:
+    """Keep ``page`` as its address's last good copy (``keys.last_good_key``),
+    for DATELINE_STALE_IF_ERROR_SECONDS: served in its place while the page
+    cannot be made (the database is down), whatever the generation."""
+    seconds = settings.DATELINE_STALE_IF_ERROR_SECONDS
+    if not seconds:
+        return
+    page = dataclasses.replace(page, expires_at=time.time() + seconds)
+    try:
+        pages().set(key, page, timeout=seconds)
+    except CACHE_FAILURES:
+        logger.warning(
+            "Page cache: unavailable; no last good copy kept.", exc_info=True
+        )
+
+
+def read_last_good(key: str) -> Page | None:
+    """The last good copy kept under ``key``; None when there is none, or
+    the cache cannot be reached either."""
+    if not settings.DATELINE_STALE_IF_ERROR_SECONDS:
+        return None
+    try:
+        page: Page | None = pages().get(key)
+    except CACHE_FAILURES:
+        logger.warning("Page cache: unavailable; no last good copy.", exc_info=True)
+        return None
+    return page
+
+
 def etag_of(content: bytes) -> str:
     return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'

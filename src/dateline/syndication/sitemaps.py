@@ -1,7 +1,9 @@
 """Sitemaps for search engines: an index, monthly archives, Google News.
 
-Written as text, streamed: a month of a busy wire is tens of thousands of
-URLs, and Django's sitemap framework renders each through a template. Every
+Written as text: a month of a busy wire is tens of thousands of URLs, and
+Django's sitemap framework renders each through a template. The view reads
+a file whole before it answers (a failing database is a 503, never a 200
+cut off), then streams it from memory. Every
 list starts from ``Article.objects.public()``, so a withdrawn item leaves
 every sitemap with its next request.
 """

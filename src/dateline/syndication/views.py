@@ -112,8 +112,13 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 def _xml(lines: Iterator[str]) -> StreamingHttpResponse:
+    """A sitemap whole or not at all: every row is read before the first
+    byte, so a database that fails on the way is a 503 (core/outage.py),
+    never a 200 cut off. It is still sent as a stream (from memory), so the
+    page cache does not keep files of megabytes (docs/decisions/page-cache.md)."""
+    body = "".join(lines).encode()
     response = StreamingHttpResponse(
-        (line.encode() for line in lines), content_type="application/xml; charset=utf-8"
+        [body], content_type="application/xml; charset=utf-8"
     )
     response["Cache-Control"] = f"public, max-age={SITEMAP_MAX_AGE_SECONDS}"
     return response
