@@ -282,7 +282,9 @@ def test_while_the_app_answers_503_readers_get_the_last_copy_nginx_kept(
 ) -> None:
     status, headers, kept = _get(proxy + "/kept/")
     assert (status, headers["X-Cache"]) == (200, "MISS")
-    time.sleep(1.5)  # past s-maxage: the copy is stale, not gone
+    # Past s-maxage: the copy is stale, not gone. nginx counts whole seconds
+    # (valid until the second after the one it was kept in), so over two.
+    time.sleep(2.2)
     _Upstream.down = True
     status, headers, body = _get(proxy + "/kept/")
     assert (status, headers["X-Cache"]) == (200, "STALE")

@@ -57,9 +57,10 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Routes that are not the public site's: the newsroom and the API are
-# requested on their own below; uploads are files, never the database's.
-NOT_PUBLIC_NAMESPACES = {"admin", "api-v1"}
+# Routes that are not the public site's: the newsroom (with its two-factor
+# steps) and the API are requested on their own below; uploads are files,
+# never the database's.
+NOT_PUBLIC_NAMESPACES = {"admin", "api-v1", "twofactor", "otp_webauthn"}
 NOT_PUBLIC_ROUTES = {"media"}
 # Made afresh without a query, so never stale.
 NEEDS_NO_DATABASE = {"/robots.txt"}

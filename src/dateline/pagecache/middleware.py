@@ -108,14 +108,7 @@ def _last_good_or(
     if page is None:
         return response
     status, headers = stale_answer_of(request.META, page)
-    answer: HttpResponse
-    if status == 304:
-        answer = HttpResponseNotModified()
-    else:
-        answer = HttpResponse(page.content, status=status)
-    for name, value in headers:
-        answer[name] = value
-    return answer
+    return _response(page, status, headers)
 
 
 def stale_answer_of(
@@ -204,10 +197,18 @@ def _answer(
     request: HttpRequest, page: store.Page, generation: store.Generation, *, hit: bool
 ) -> HttpResponse:
     status, headers = answer_of(request.META, page, generation, hit=hit)
-    if status == 304:
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(page.content, status=status)
+    return _response(page, status, headers)
+
+
+def _response(
+    page: store.Page, status: int, headers: list[tuple[str, str]]
+) -> HttpResponse:
+    """A kept page as an answer: its body, or a 304 without one."""
+    response: HttpResponse = (
+        HttpResponseNotModified()
+        if status == 304
+        else HttpResponse(page.content, status=status)
+    )
     for name, value in headers:
         response[name] = value
     return response

@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from dateline.core import outage
 from dateline.newsroom.twofactor import policy
 
 if TYPE_CHECKING:
@@ -63,7 +65,14 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return self.get_response(request)  # a reader: no session, no user
-        step = policy.owed(request.user)
+        try:
+            step = policy.owed(request.user)  # the first read of the session
+        except (DatabaseError, OSError) as error:
+            # Here, not in a view, so the outage middleware's hook would not
+            # see it: answered 503 in the newsroom's form the same way.
+            if not outage.is_unavailable(error):
+                raise
+            return outage.unavailable_answer(request, error)
         if step is None or request.path.startswith(allowed_prefixes(step)):
             return self.get_response(request)
         if not wants_page(request):
