@@ -72,6 +72,7 @@ HOSTILE = {
     "empty": "",
 }
 
+
 def routes(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
     """Every route's reverse format ("views/%(pk)s.gif"), namespaces included."""
     resolver = resolver or get_resolver()
