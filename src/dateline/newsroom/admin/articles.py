@@ -1,7 +1,8 @@
-"""The newsroom: Django's admin at /newsroom/, with the editorial workflow.
+"""Articles with their workflow buttons, TOP STORIES slots and corrections.
 
 Every change to an article goes through content.services; this module only
-decides which buttons a person sees and which service a button calls.
+decides which buttons a person sees and which service a button calls, and
+starts every read of articles from content.access.visible_articles.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -19,25 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from dateline.content import access, services
-from dateline.content.models import (
-    Article,
-    Correction,
-    Gallery,
-    GalleryPhoto,
-    Infographic,
-    Person,
-    Photo,
-    RelatedArticle,
-    Section,
-    Topic,
-    TopStory,
-)
-from dateline.newsroom.forms import (
-    ArticleForm,
-    InfographicForm,
-    PhotoForm,
-    VisualForm,
-)
+from dateline.content.models import Article, Correction, RelatedArticle, TopStory
+from dateline.newsroom.admin._common import staff_user
+from dateline.newsroom.forms import ArticleForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -46,82 +29,6 @@ if TYPE_CHECKING:
 
 # The buttons of the article form, by the name they post.
 PUBLISH, SUBMIT, WITHDRAW = "_publish", "_submit", "_withdraw"
-
-
-def _staff_user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "iptc_code"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "slug"]
-
-
-@admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "role", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "role"]
-
-
-@admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    form = PhotoForm
-    list_display = ["thumbnail", "caption", "credit", "created_at"]
-    readonly_fields = ["thumbnail", "width", "height", "rendition_summary"]
-    search_fields = ["caption", "credit", "alt_text"]
-    fields = [
-        "image", "thumbnail", "caption", "credit", "alt_text", "width", "height",
-        "rendition_summary",
-    ]  # fmt: skip
-
-    def save_model(
-        self, request: HttpRequest, obj: Photo, form: ModelForm[Photo], change: bool
-    ) -> None:
-        services.save_photo(photo=obj, actor=_staff_user(request))
-
-    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
-        services.delete_picture(picture=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
-        for photo in queryset:
-            services.delete_picture(picture=photo)
-
-    @admin.display(description=_("renditions"))
-    def rendition_summary(self, photo: Photo) -> str:
-        return rendition_summary(photo)
-
-    @admin.display(description=_("preview"))
-    def thumbnail(self, photo: Photo) -> str:
-        if not photo.image:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width:160px;height:auto">',
-            photo.image.url,
-            photo.alt_text,
-        )
-
-
-def rendition_summary(picture: Any) -> str:
-    """E.g. "image/avif, image/webp, image/jpeg at 320, 640, 960, 1200 px"."""
-    entries = picture.renditions
-    if not entries:
-        return str(_("None yet: run “dateline renditions”."))
-    types = list(dict.fromkeys(e["type"] for e in entries))
-    widths = sorted({e["width"] for e in entries})
-    return f"{', '.join(types)} at {', '.join(map(str, widths))} px"
 
 
 class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -280,7 +187,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ) -> None:
         data = form.cleaned_data
         expected = data.get("opened_revision") if change else None
-        actor = _staff_user(request)
+        actor = staff_user(request)
         if PUBLISH in request.POST:
             services.publish_article(
                 article=obj,
@@ -382,81 +289,6 @@ class TopStoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return slot.article.is_public()
 
 
-class GalleryPhotoInline(admin.TabularInline):  # type: ignore[type-arg]
-    """The gallery's photos, shown in the order of their positions."""
-
-    model = GalleryPhoto
-    autocomplete_fields = ["photo"]
-    fields = ["photo", "position", "caption"]
-    extra = 1
-    ordering = ["position", "id"]
-
-
-class VisualAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Galleries and infographics: drafts until published; only published ones
-    whose time has come are shown to readers; withdrawn ones never again."""
-
-    form = VisualForm
-    list_display = ["title", "status", "published_at", "live"]
-    list_filter = ["status"]
-    search_fields = ["title", "description"]
-    prepopulated_fields = {"slug": ["title"]}
-    ordering = ["-id"]
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: Any, change: bool
-    ) -> None:
-        services.save_visual(item=obj, actor=_staff_user(request))
-
-    @admin.display(description=_("shown to readers"), boolean=True)
-    def live(self, item: Any) -> bool:
-        return bool(item.is_public())
-
-
-@admin.register(Gallery)
-class GalleryAdmin(VisualAdmin):
-    inlines = [GalleryPhotoInline]
-    autocomplete_fields = ["cover"]
-    fields = [
-        "title", "slug", "description", "cover", "status", "published_at",
-    ]  # fmt: skip
-
-    def save_related(
-        self, request: HttpRequest, form: Any, formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        services.fill_gallery_cover(gallery=form.instance)
-
-
-@admin.register(Infographic)
-class InfographicAdmin(VisualAdmin):
-    form = InfographicForm
-    readonly_fields = ["width", "height", "rendition_summary"]
-    fields = [
-        "title", "slug", "description", "image", "alt_text", "long_description",
-        "table_text", "credit", "width", "height", "rendition_summary", "status",
-        "published_at",
-    ]  # fmt: skip
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: Any, change: bool
-    ) -> None:
-        services.save_infographic(infographic=obj, actor=_staff_user(request))
-
-    def delete_model(self, request: HttpRequest, obj: Infographic) -> None:
-        services.delete_picture(picture=obj)
-
-    def delete_queryset(
-        self, request: HttpRequest, queryset: QuerySet[Infographic]
-    ) -> None:
-        for infographic in queryset:
-            services.delete_picture(picture=infographic)
-
-    @admin.display(description=_("renditions"))
-    def rendition_summary(self, infographic: Infographic) -> str:
-        return rendition_summary(infographic)
-
-
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Corrections are read here; they are made from the article form."""
@@ -470,21 +302,3 @@ class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    """Chiefs manage newsroom accounts, but cannot make anyone a superuser."""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        qs = super().get_queryset(request)
-        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "last_login", "date_joined"]
-        return fields
-
-
-admin.site.unregister(User)
-admin.site.register(User, NewsroomUserAdmin)
