@@ -120,16 +120,22 @@ def save_article(
 
     A correction note on a live item records a public correction and marks the
     item updated.
+
+    A person (``actor``) may save only what they may edit as it is stored, and
+    their save keeps the stored state (status, pubstatus and, unless they
+    publish, the publication time), whatever the row in hand says: a form
+    built from an old revision (the history's "revert") cannot unpublish,
+    republish or reschedule an item. Publishing, submitting and withdrawing
+    are their own acts.
     """
-    if (
-        actor is not None
-        and article.pk is not None
-        and not access.can_edit(actor, article)
-    ):
-        raise PermissionDenied("You may not edit this article.")
     correction_note = correction_note.strip()
     now = timezone.now()
     with transaction.atomic():
+        if actor is not None and not article._state.adding:
+            stored = Article.objects.select_for_update().filter(pk=article.pk).first()
+            if stored is None or not access.can_edit(actor, stored):
+                raise PermissionDenied("You may not edit this article.")
+            _keep_workflow_state(article, stored, actor=actor)
         if correction_note:
             if actor is not None and not access.can_publish(actor):
                 raise PermissionDenied("Only editors publish corrections.")
@@ -156,6 +162,15 @@ def save_article(
                 article=article, note=correction_note, created_at=now, created_by=actor
             )
     return article
+
+
+def _keep_workflow_state(article: Article, stored: Article, *, actor: User) -> None:
+    article.status = stored.status
+    article.pubstatus = stored.pubstatus
+    if not access.can_publish(actor) or (
+        stored.status == Article.Status.PUBLISHED and article.published_at is None
+    ):
+        article.published_at = stored.published_at
 
 
 def set_article_tags(
@@ -192,17 +207,21 @@ def submit_article(
     actor: User | None,
     expected_revision: int | None = None,
 ) -> Article:
-    """A reporter hands a draft to the editors."""
-    if article.status == Article.Status.PUBLISHED:
-        raise WorkflowError("A published item cannot be submitted again.")
-    if (
-        actor is not None
-        and article.pk is not None
-        and not access.can_edit(actor, article)
-    ):
-        raise PermissionDenied("You may not submit this article.")
-    article.status = Article.Status.SUBMITTED
+    """A reporter hands a draft to the editors (checked on the stored row)."""
     with transaction.atomic():
+        stored = article
+        if not article._state.adding:
+            found = Article.objects.select_for_update().filter(pk=article.pk).first()
+            if found is None:
+                raise PermissionDenied("You may not submit this article.")
+            stored = found
+        if stored.status == Article.Status.PUBLISHED:
+            raise WorkflowError("A published item cannot be submitted again.")
+        if actor is not None and not article._state.adding:
+            if not access.can_edit(actor, stored):
+                raise PermissionDenied("You may not submit this article.")
+            article.pubstatus = stored.pubstatus
+        article.status = Article.Status.SUBMITTED
         return _commit(
             article,
             actor=actor,

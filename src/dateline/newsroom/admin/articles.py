@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -26,6 +29,9 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.forms import ModelForm
     from django.http import HttpRequest, HttpResponse
+
+# The article as stored, on a request for one of its past revisions.
+REVERT_OF = "newsroom_revert_of"
 
 # The buttons of the article form, by the name they post.
 PUBLISH, SUBMIT, WITHDRAW = "_publish", "_submit", "_withdraw"
@@ -56,6 +62,15 @@ class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        # A forged id of an item this person may not see is "not a valid
+        # choice", as a missing one is.
+        if db_field.name == "related":
+            kwargs["queryset"] = access.visible_articles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Article)
@@ -104,13 +119,77 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        """Every view of articles here (the list, its search, filters and
+        counts, the change, delete and history pages, autocomplete) starts
+        from the items this person may see."""
         qs: QuerySet[Article] = super().get_queryset(request)
-        return qs.select_related("section", "created_by")
+        return access.visible_articles(request.user, qs).select_related(
+            "section", "created_by"
+        )
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # Missing and "not yours" give the same 404: an id of someone else's
+        # draft must not be told apart from an unused one.
+        raise Http404
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None or not isinstance(obj, Article):
+            return bool(super().has_view_permission(request, obj))
+        return access.can_view(request.user, self._as_stored(request, obj))
+
+    def history_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[no-any-return]
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One past revision, and its "revert": checked here, not left to the
+        service alone. Only someone who may change the item as it is stored
+        now may revert it, and the revert is a save through
+        ``services.save_article`` (revision check, workflow state kept)."""
+        with transaction.atomic():
+            current = self.get_object(request, unquote(object_id))
+            if (
+                current is None
+                or not version_id.isdigit()
+                or not current.history.filter(history_id=int(version_id)).exists()
+            ):
+                raise Http404
+            if request.method == "POST" and not access.can_edit(request.user, current):
+                raise PermissionDenied
+            setattr(request, REVERT_OF, current)
+            return super().history_form_view(  # type: ignore[no-any-return]
+                request, object_id, version_id, extra_context
+            )
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        article = getattr(request, REVERT_OF, obj)
+        return article is None or not access.can_edit(request.user, article)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             return bool(super().has_change_permission(request))
-        return access.can_edit(request.user, obj)
+        return access.can_edit(request.user, self._as_stored(request, obj))
+
+    @staticmethod
+    def _as_stored(request: HttpRequest, obj: Article) -> Article:
+        """On a past revision's page, permissions follow the item as stored
+        now, not the old state the revision shows."""
+        stored = getattr(request, REVERT_OF, None)
+        return stored if stored is not None and stored.pk == obj.pk else obj
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Items are withdrawn, never deleted: ids stay stable for partners.
@@ -239,7 +318,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         user = request.user
 
+        revert_of = getattr(request, REVERT_OF, None)
+
         class WorkflowArticleForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                if revert_of is not None:
+                    # A revert starts from the stored revision, not the old one.
+                    self.fields["opened_revision"].initial = revert_of.revision
+
             def clean(self) -> dict[str, Any]:
                 cleaned: dict[str, Any] = super().clean()
                 post = self.data
