@@ -8,6 +8,7 @@ local-memory cache, debug off, loopback host names only.
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # its bundled Swagger UI, served as our static files
     "simple_history",
+    "axes",  # login throttling: after the apps whose templates it may use
 ]
 
 MIDDLEWARE = [
@@ -107,6 +109,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is
+# checked, then Django's own accounts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dateline.urls"
@@ -349,6 +360,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+
+# --- Login throttling (django-axes; docs/settings.md) ------------------------------
+
+# Wrong passwords for one account from one address before that pair is
+# locked out, and for how long. The lockout is by the pair: whoever guesses
+# at an account is stopped, and nobody can lock an account out for its owner
+# from another address (see docs/settings.md for why not by name alone).
+DATELINE_LOGIN_FAILURE_LIMIT: int = env.int("DATELINE_LOGIN_FAILURE_LIMIT", default=10)
+if not 1 <= DATELINE_LOGIN_FAILURE_LIMIT <= 1000:
+    raise ImproperlyConfigured("DATELINE_LOGIN_FAILURE_LIMIT: 1 to 1000 attempts.")
+DATELINE_LOGIN_COOLOFF_MINUTES: int = env.int(
+    "DATELINE_LOGIN_COOLOFF_MINUTES", default=15
+)
+if not 1 <= DATELINE_LOGIN_COOLOFF_MINUTES <= 10_080:
+    raise ImproperlyConfigured("DATELINE_LOGIN_COOLOFF_MINUTES: 1 to 10080 minutes.")
+AXES_FAILURE_LIMIT = DATELINE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=DATELINE_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address by DATELINE_PROXY_HOPS, as everywhere else.
+AXES_CLIENT_IP_CALLABLE = "dateline.core.clients.client_address"
+# The same page whether the name exists or not (dateline.newsroom.views).
+AXES_LOCKOUT_CALLABLE = "dateline.newsroom.views.lockout"
 
 # --- Cities and weather (the header's city selector) ---------------------------
 
