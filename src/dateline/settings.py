@@ -62,6 +62,7 @@ USE_I18N = True
 
 INSTALLED_APPS = [
     "dateline.core",
+    "dateline.audit",  # on the core floor: any app may record an act
     "dateline.content",
     "dateline.feed",
     "dateline.search",
@@ -383,6 +384,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "dateline.core.clients.client_address"
 # The same page whether the name exists or not (dateline.newsroom.views).
 AXES_LOCKOUT_CALLABLE = "dateline.newsroom.views.lockout"
+# Failures and lockouts go to the audit log (dateline.audit), not the log.
+AXES_VERBOSE = False
 
 # --- Cities and weather (the header's city selector) ---------------------------
 

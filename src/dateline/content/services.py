@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dateline.audit.services import Act, Origin, record_act
 from dateline.content import access, renditions
 from dateline.content.models import (
     Article,
@@ -115,6 +117,7 @@ def save_article(
     actor: User | None,
     expected_revision: int | None = None,
     correction_note: str = "",
+    origin: Origin | None = None,
 ) -> Article:
     """Create or change an article without changing its workflow state.
 
@@ -161,7 +164,24 @@ def save_article(
             Correction.objects.create(
                 article=article, note=correction_note, created_at=now, created_by=actor
             )
+            _record(
+                Act.CORRECT,
+                article,
+                actor,
+                origin,
+                _("Corrected “%(headline)s”: %(note)s")
+                % {"headline": article.headline, "note": correction_note},
+            )
     return article
+
+
+def _record(
+    act: str, article: Article, actor: User | None, origin: Origin | None, summary: str
+) -> None:
+    """An editorial act by a person goes into the audit log, in its transaction
+    (acts of the system itself, actor None, are in the article's history)."""
+    if actor is not None:
+        record_act(act=act, actor=actor, target=article, summary=summary, origin=origin)
 
 
 def _keep_workflow_state(article: Article, stored: Article, *, actor: User) -> None:
@@ -206,6 +226,7 @@ def submit_article(
     article: Article,
     actor: User | None,
     expected_revision: int | None = None,
+    origin: Origin | None = None,
 ) -> Article:
     """A reporter hands a draft to the editors (checked on the stored row)."""
     with transaction.atomic():
@@ -222,13 +243,22 @@ def submit_article(
                 raise PermissionDenied("You may not submit this article.")
             article.pubstatus = stored.pubstatus
         article.status = Article.Status.SUBMITTED
-        return _commit(
+        _commit(
             article,
             actor=actor,
             expected_revision=expected_revision,
             reason="submitted",
             now=timezone.now(),
         )
+        _record(
+            Act.SUBMIT,
+            article,
+            actor,
+            origin,
+            _("Submitted “%(headline)s” to the editors.")
+            % {"headline": article.headline},
+        )
+        return article
 
 
 def publish_article(
@@ -237,6 +267,7 @@ def publish_article(
     actor: User | None,
     at: datetime | None = None,
     expected_revision: int | None = None,
+    origin: Origin | None = None,
 ) -> Article:
     """Publish now, or schedule by giving a future time (``at`` or the row's own)."""
     if actor is not None and not access.can_publish(actor):
@@ -251,13 +282,32 @@ def publish_article(
     article.version = max(article.version, 1)
     reason = "scheduled" if when > now else ("published" if first_time else "edited")
     with transaction.atomic():
-        return _commit(
+        _commit(
             article,
             actor=actor,
             expected_revision=expected_revision,
             reason=reason,
             now=now,
         )
+        if reason == "scheduled":
+            local = timezone.localtime(when)
+            _record(
+                Act.SCHEDULE,
+                article,
+                actor,
+                origin,
+                _("Scheduled “%(headline)s” for %(time)s.")
+                % {"headline": article.headline, "time": f"{local:%Y-%m-%d %H:%M %Z}"},
+            )
+        elif reason == "published":
+            _record(
+                Act.PUBLISH,
+                article,
+                actor,
+                origin,
+                _("Published “%(headline)s”.") % {"headline": article.headline},
+            )
+        return article
 
 
 def withdraw_article(
@@ -266,6 +316,7 @@ def withdraw_article(
     actor: User | None,
     reason: str,
     expected_revision: int | None = None,
+    origin: Origin | None = None,
 ) -> Article:
     """Kill an item: it leaves every public path at once and for good."""
     if actor is not None and not access.can_withdraw(actor):
@@ -274,13 +325,22 @@ def withdraw_article(
         raise WorkflowError("Say why the item is withdrawn.")
     article.pubstatus = Article.PubStatus.CANCELED
     with transaction.atomic():
-        return _commit(
+        _commit(
             article,
             actor=actor,
             expected_revision=expected_revision,
             reason=f"withdrawn: {reason.strip()}"[:100],
             now=timezone.now(),
         )
+        _record(
+            Act.WITHDRAW,
+            article,
+            actor,
+            origin,
+            _("Withdrew “%(headline)s”: %(reason)s")
+            % {"headline": article.headline, "reason": reason.strip()},
+        )
+        return article
 
 
 # --- Pictures and their renditions ---------------------------------------------

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dateline.audit.admin import AuditedAdmin
 from dateline.partners import services
 from dateline.partners.models import PartnerFeed, PartnerLink
 
@@ -28,7 +29,7 @@ FROM_THE_FEED = ("block", "title", "url", "outlet", "published_at", "is_sponsore
 
 
 @admin.register(PartnerFeed)
-class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PartnerFeedAdmin(AuditedAdmin):
     formfield_overrides = WEB_ADDRESS_FIELD
     list_display = [
         "name",
@@ -94,7 +95,7 @@ class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PartnerLink)
-class PartnerLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PartnerLinkAdmin(AuditedAdmin):
     formfield_overrides = WEB_ADDRESS_FIELD
     list_display = [
         "title",

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from dateline.audit.services import Origin
 from dateline.content import access, services
 from dateline.content.models import Article, Correction, RelatedArticle, TopStory
 from dateline.newsroom.admin._common import staff_user
@@ -267,12 +268,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
         data = form.cleaned_data
         expected = data.get("opened_revision") if change else None
         actor = staff_user(request)
+        origin = Origin.of(request)
         if PUBLISH in request.POST:
             services.publish_article(
                 article=obj,
                 actor=actor,
                 at=data.get("published_at"),
                 expected_revision=expected,
+                origin=origin,
             )
             verb = _("scheduled") if obj.is_scheduled() else _("published")
             self.message_user(
@@ -280,7 +283,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
         elif SUBMIT in request.POST:
             services.submit_article(
-                article=obj, actor=actor, expected_revision=expected
+                article=obj, actor=actor, expected_revision=expected, origin=origin
             )
         elif WITHDRAW in request.POST:
             services.withdraw_article(
@@ -288,6 +291,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 actor=actor,
                 reason=data.get("withdraw_reason", ""),
                 expected_revision=expected,
+                origin=origin,
             )
             self.message_user(
                 request,
@@ -300,6 +304,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 actor=actor,
                 expected_revision=expected,
                 correction_note=data.get("correction_note", ""),
+                origin=origin,
             )
 
     def save_related(
