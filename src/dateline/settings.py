@@ -413,8 +413,9 @@ if not DATELINE_WEATHER_URL.startswith(("http://", "https://")) or "?" in (
 
 # --- Newsroom ----------------------------------------------------------------
 
-# History rows are an audit trail: edits go through the newsroom's services,
-# never through django-simple-history's "revert" form.
+# No revert button on history pages by default; the newsroom's articles offer
+# it to whoever may change the item, and save it through content.services
+# (newsroom/admin/articles.py, docs/decisions/newsroom-security.md).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Logging -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 from django.utils import timezone
@@ -125,3 +126,19 @@ def test_the_address_is_the_one_the_trusted_proxy_saw(
         HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, {HERE}",
     )
     assert response.status_code == 429
+
+
+def test_the_chief_lifts_a_lockout_and_reporters_cannot(
+    client: Client, reporter: User, other_reporter: User, chief: User
+) -> None:
+    thirty_wrong(client, "reporter")
+    attempts = "/newsroom/axes/accessattempt/"
+    client.force_login(other_reporter)
+    assert client.get(attempts).status_code == 403
+    client.force_login(chief)
+    assert client.get(attempts).status_code == 200
+    (row,) = AccessAttempt.objects.all()
+    response = client.post(f"{attempts}{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    client.logout()
+    assert attempt(client, "reporter", "pw").status_code == 302
