@@ -165,7 +165,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
             current = self.get_object(request, unquote(object_id))
             if (
                 current is None
-                or not version_id.isdigit()
+                or not (version_id.isascii() and version_id.isdigit())
+                or len(version_id) > 18
                 or not current.history.filter(history_id=int(version_id)).exists()
             ):
                 raise Http404
