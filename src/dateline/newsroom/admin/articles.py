@@ -344,6 +344,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     PUBLISH in post or cleaned.get("correction_note")
                 ) and not access.can_publish(user):
                     raise PermissionDenied
+                # The services refuse these too; here they are a message
+                # on the form (a forged button), not a server error.
+                if (
+                    PUBLISH in post
+                    and obj is not None
+                    and obj.pubstatus == Article.PubStatus.CANCELED
+                ):
+                    self.add_error(
+                        None, _("A withdrawn item cannot be published again.")
+                    )
+                if (
+                    SUBMIT in post
+                    and obj is not None
+                    and obj.status == Article.Status.PUBLISHED
+                ):
+                    self.add_error(
+                        None, _("A published item cannot be submitted again.")
+                    )
                 if cleaned.get("correction_note") and (
                     obj is None or not obj.is_public()
                 ):
