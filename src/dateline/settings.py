@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ USE_I18N = True
 
 INSTALLED_APPS = [
     "dateline.core",
+    "dateline.audit",  # on the core floor: any app may record an act
     "dateline.content",
     "dateline.feed",
     "dateline.search",
@@ -95,6 +97,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # its bundled Swagger UI, served as our static files
     "simple_history",
+    "axes",  # login throttling: after the apps whose templates it may use
 ]
 
 MIDDLEWARE = [
@@ -124,6 +127,15 @@ MIDDLEWARE = [
     "dateline.newsroom.twofactor.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out login before any password is
+# checked, then Django's own accounts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "dateline.urls"
@@ -415,6 +427,31 @@ LOGIN_URL = "admin:login"
 # Where a passkey's second step goes when the page named no next address.
 LOGIN_REDIRECT_URL = "admin:index"
 
+# --- Login throttling (django-axes; docs/settings.md) ------------------------------
+
+# Wrong passwords for one account from one address before that pair is
+# locked out, and for how long. The lockout is by the pair: whoever guesses
+# at an account is stopped, and nobody can lock an account out for its owner
+# from another address (see docs/settings.md for why not by name alone).
+DATELINE_LOGIN_FAILURE_LIMIT: int = env.int("DATELINE_LOGIN_FAILURE_LIMIT", default=10)
+if not 1 <= DATELINE_LOGIN_FAILURE_LIMIT <= 1000:
+    raise ImproperlyConfigured("DATELINE_LOGIN_FAILURE_LIMIT: 1 to 1000 attempts.")
+DATELINE_LOGIN_COOLOFF_MINUTES: int = env.int(
+    "DATELINE_LOGIN_COOLOFF_MINUTES", default=15
+)
+if not 1 <= DATELINE_LOGIN_COOLOFF_MINUTES <= 10_080:
+    raise ImproperlyConfigured("DATELINE_LOGIN_COOLOFF_MINUTES: 1 to 10080 minutes.")
+AXES_FAILURE_LIMIT = DATELINE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=DATELINE_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The address by DATELINE_PROXY_HOPS, as everywhere else.
+AXES_CLIENT_IP_CALLABLE = "dateline.core.clients.client_address"
+# The same page whether the name exists or not (dateline.newsroom.views).
+AXES_LOCKOUT_CALLABLE = "dateline.newsroom.views.lockout"
+# Failures and lockouts go to the audit log (dateline.audit), not the log.
+AXES_VERBOSE = False
+
 # --- Cities and weather (the header's city selector) ---------------------------
 
 # The slug of the city shown to readers who have not chosen one; unset (or
@@ -441,8 +478,9 @@ if not DATELINE_WEATHER_URL.startswith(("http://", "https://")) or "?" in (
 
 # --- Newsroom ----------------------------------------------------------------
 
-# History rows are an audit trail: edits go through the newsroom's services,
-# never through django-simple-history's "revert" form.
+# No revert button on history pages by default; the newsroom's articles offer
+# it to whoever may change the item, and save it through content.services
+# (newsroom/admin/articles.py, docs/decisions/newsroom-security.md).
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Two-factor authentication (dateline/newsroom/twofactor) ---------------------

@@ -115,7 +115,7 @@ def test_reporter_cannot_change_someone_elses_draft(
         client.post(
             change_url(theirs), form_data(theirs, headline="Mine now")
         ).status_code
-        == 403
+        == 404  # as if there were no such item: see test_access.py
     )
     theirs.refresh_from_db()
     assert theirs.headline == "Theirs"
@@ -391,3 +391,27 @@ def test_a_forged_state_filter_in_the_list_is_refused_not_a_500(
         client.get("/newsroom/content/article/", {"status__state": "draft"}).status_code
         == 200
     )
+
+
+def test_a_forged_button_that_does_not_fit_the_state_is_a_form_error_not_a_500(
+    client: Client, reporter: User, editor: User, chief: User
+) -> None:
+    withdrawn = published_article(headline="Withdrawn")
+    services.withdraw_article(article=withdrawn, actor=chief, reason="legal")
+    withdrawn.refresh_from_db()
+    client.force_login(editor)
+    response = client.post(
+        change_url(withdrawn), form_data(withdrawn, _publish="Publish")
+    )
+    assert response.status_code == 200
+    assert "cannot be published again" in response.content.decode()
+    withdrawn.refresh_from_db()
+    assert withdrawn.pubstatus == Article.PubStatus.CANCELED
+
+    live = published_article(headline="Live", created_by=reporter)
+    live.refresh_from_db()
+    response = client.post(change_url(live), form_data(live, _submit="Submit"))
+    assert response.status_code == 200
+    assert "cannot be submitted again" in response.content.decode()
+    live.refresh_from_db()
+    assert live.status == Article.Status.PUBLISHED

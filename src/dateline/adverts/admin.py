@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from dateline.adverts import services
 from dateline.adverts.forms import AdvertForm
 from dateline.adverts.models import Advert, Placement
+from dateline.audit.admin import AuditedAdmin
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PlacementAdmin(AuditedAdmin):
     """The placements exist because the templates have them: no adding or
     removing here, only their settings."""
 
@@ -40,7 +41,7 @@ class PlacementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Advert)
-class AdvertAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AdvertAdmin(AuditedAdmin):
     form = AdvertForm
     list_display = [
         "name", "placement", "kind", "state", "priority", "starts_at", "ends_at",

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dateline.audit.admin import AuditedAdmin
 from dateline.core import fetch
 from dateline.partners import services
 from dateline.partners.models import PartnerFeed, PartnerLink
@@ -52,7 +53,7 @@ class PartnerFeedForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(PartnerFeed)
-class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PartnerFeedAdmin(AuditedAdmin):
     form = PartnerFeedForm
     formfield_overrides = WEB_ADDRESS_FIELD
     list_display = [
@@ -119,7 +120,7 @@ class PartnerFeedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(PartnerLink)
-class PartnerLinkAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PartnerLinkAdmin(AuditedAdmin):
     formfield_overrides = WEB_ADDRESS_FIELD
     list_display = [
         "title",

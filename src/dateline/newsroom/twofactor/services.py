@@ -19,6 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from dateline.audit.services import Act, Origin, record_act
 from dateline.newsroom.twofactor import policy
 
 if TYPE_CHECKING:
@@ -144,18 +145,27 @@ def remove_device(*, user: User, device: Device) -> None:
             StaticDevice.objects.filter(user=user).delete()
 
 
-def reset_two_factor(*, user: User, actor: User | None) -> int:
+def reset_two_factor(
+    *, user: User, actor: User | None, origin: Origin | None = None
+) -> int:
     """Remove every device of ``user`` (a lost phone): they enrol afresh at
     their next request, and any session they had verified is verified no more.
-    ``actor`` is the Chief, or None from ``dateline twofactor reset``.
-    Returns how many devices went."""
+    ``actor`` is the Chief, or None from ``dateline twofactor reset`` (the
+    audit log then names the command line). Returns how many devices went."""
     with transaction.atomic():
         removed = 0
         for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
             devices = model.objects.filter(user=user)
             removed += devices.count()
             devices.delete()
-        # Audit log (issue 20, the other helper's part): record here that
-        # ``actor`` (None: the command line) reset ``user``'s two-factor
-        # devices, with ``removed``.
+        record_act(
+            act=Act.RESET_TWO_FACTOR,
+            actor=actor,
+            actor_name="" if actor is not None else "dateline twofactor reset",
+            target=user,
+            summary=str(
+                _("%(count)s two-factor devices removed.") % {"count": removed}
+            ),
+            origin=origin,
+        )
         return removed

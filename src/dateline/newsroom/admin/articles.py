@@ -1,7 +1,8 @@
-"""The newsroom: Django's admin at /newsroom/, with the editorial workflow.
+"""Articles with their workflow buttons, TOP STORIES slots and corrections.
 
 Every change to an article goes through content.services; this module only
-decides which buttons a person sees and which service a button calls.
+decides which buttons a person sees and which service a button calls, and
+starts every read of articles from content.access.visible_articles.
 """
 
 from __future__ import annotations
@@ -9,121 +10,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from dateline.audit.services import Origin
 from dateline.content import access, services
-from dateline.content.models import (
-    Article,
-    Correction,
-    Gallery,
-    GalleryPhoto,
-    Infographic,
-    Person,
-    Photo,
-    RelatedArticle,
-    Section,
-    Topic,
-    TopStory,
-)
-from dateline.newsroom.forms import (
-    ArticleForm,
-    InfographicForm,
-    PhotoForm,
-    VisualForm,
-)
-from dateline.newsroom.twofactor import policy as twofactor_policy
-from dateline.newsroom.twofactor import services as twofactor_services
+from dateline.content.models import Article, Correction, RelatedArticle, TopStory
+from dateline.newsroom.admin._common import staff_user
+from dateline.newsroom.forms import ArticleForm
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.forms import ModelForm
     from django.http import HttpRequest, HttpResponse
 
+# The article as stored, on a request for one of its past revisions.
+REVERT_OF = "newsroom_revert_of"
+
 # The buttons of the article form, by the name they post.
 PUBLISH, SUBMIT, WITHDRAW = "_publish", "_submit", "_withdraw"
-
-
-def _staff_user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
-@admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name"]
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "slug", "iptc_code"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "slug"]
-
-
-@admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ["name", "role", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "role"]
-
-
-@admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    form = PhotoForm
-    list_display = ["thumbnail", "caption", "credit", "created_at"]
-    readonly_fields = ["thumbnail", "width", "height", "rendition_summary"]
-    search_fields = ["caption", "credit", "alt_text"]
-    fields = [
-        "image", "thumbnail", "caption", "credit", "alt_text", "width", "height",
-        "rendition_summary",
-    ]  # fmt: skip
-
-    def save_model(
-        self, request: HttpRequest, obj: Photo, form: ModelForm[Photo], change: bool
-    ) -> None:
-        services.save_photo(photo=obj, actor=_staff_user(request))
-
-    def delete_model(self, request: HttpRequest, obj: Photo) -> None:
-        services.delete_picture(picture=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
-        for photo in queryset:
-            services.delete_picture(picture=photo)
-
-    @admin.display(description=_("renditions"))
-    def rendition_summary(self, photo: Photo) -> str:
-        return rendition_summary(photo)
-
-    @admin.display(description=_("preview"))
-    def thumbnail(self, photo: Photo) -> str:
-        if not photo.image:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width:160px;height:auto">',
-            photo.image.url,
-            photo.alt_text,
-        )
-
-
-def rendition_summary(picture: Any) -> str:
-    """E.g. "image/avif, image/webp, image/jpeg at 320, 640, 960, 1200 px"."""
-    entries = picture.renditions
-    if not entries:
-        return str(_("None yet: run “dateline renditions”."))
-    types = list(dict.fromkeys(e["type"] for e in entries))
-    widths = sorted({e["width"] for e in entries})
-    return f"{', '.join(types)} at {', '.join(map(str, widths))} px"
 
 
 class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -151,6 +63,15 @@ class ReadAlsoInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_add_permission(request, obj)
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        # A forged id of an item this person may not see is "not a valid
+        # choice", as a missing one is.
+        if db_field.name == "related":
+            kwargs["queryset"] = access.visible_articles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Article)
@@ -199,13 +120,78 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return fieldsets
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        """Every view of articles here (the list, its search, filters and
+        counts, the change, delete and history pages, autocomplete) starts
+        from the items this person may see."""
         qs: QuerySet[Article] = super().get_queryset(request)
-        return qs.select_related("section", "created_by")
+        return access.visible_articles(request.user, qs).select_related(
+            "section", "created_by"
+        )
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # Missing and "not yours" give the same 404: an id of someone else's
+        # draft must not be told apart from an unused one.
+        raise Http404
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None or not isinstance(obj, Article):
+            return bool(super().has_view_permission(request, obj))
+        return access.can_view(request.user, self._as_stored(request, obj))
+
+    def history_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[no-any-return]
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One past revision, and its "revert": checked here, not left to the
+        service alone. Only someone who may change the item as it is stored
+        now may revert it, and the revert is a save through
+        ``services.save_article`` (revision check, workflow state kept)."""
+        with transaction.atomic():
+            current = self.get_object(request, unquote(object_id))
+            if (
+                current is None
+                or not (version_id.isascii() and version_id.isdigit())
+                or len(version_id) > 18
+                or not current.history.filter(history_id=int(version_id)).exists()
+            ):
+                raise Http404
+            if request.method == "POST" and not access.can_edit(request.user, current):
+                raise PermissionDenied
+            setattr(request, REVERT_OF, current)
+            return super().history_form_view(  # type: ignore[no-any-return]
+                request, object_id, version_id, extra_context
+            )
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        article = getattr(request, REVERT_OF, obj)
+        return article is None or not access.can_edit(request.user, article)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
             return bool(super().has_change_permission(request))
-        return access.can_edit(request.user, obj)
+        return access.can_edit(request.user, self._as_stored(request, obj))
+
+    @staticmethod
+    def _as_stored(request: HttpRequest, obj: Article) -> Article:
+        """On a past revision's page, permissions follow the item as stored
+        now, not the old state the revision shows."""
+        stored = getattr(request, REVERT_OF, None)
+        return stored if stored is not None and stored.pk == obj.pk else obj
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Items are withdrawn, never deleted: ids stay stable for partners.
@@ -282,13 +268,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ) -> None:
         data = form.cleaned_data
         expected = data.get("opened_revision") if change else None
-        actor = _staff_user(request)
+        actor = staff_user(request)
+        origin = Origin.of(request)
         if PUBLISH in request.POST:
             services.publish_article(
                 article=obj,
                 actor=actor,
                 at=data.get("published_at"),
                 expected_revision=expected,
+                origin=origin,
             )
             verb = _("scheduled") if obj.is_scheduled() else _("published")
             self.message_user(
@@ -296,7 +284,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             )
         elif SUBMIT in request.POST:
             services.submit_article(
-                article=obj, actor=actor, expected_revision=expected
+                article=obj, actor=actor, expected_revision=expected, origin=origin
             )
         elif WITHDRAW in request.POST:
             services.withdraw_article(
@@ -304,6 +292,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 actor=actor,
                 reason=data.get("withdraw_reason", ""),
                 expected_revision=expected,
+                origin=origin,
             )
             self.message_user(
                 request,
@@ -316,6 +305,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 actor=actor,
                 expected_revision=expected,
                 correction_note=data.get("correction_note", ""),
+                origin=origin,
             )
 
     def save_related(
@@ -334,7 +324,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         user = request.user
 
+        revert_of = getattr(request, REVERT_OF, None)
+
         class WorkflowArticleForm(form_class):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                if revert_of is not None:
+                    # A revert starts from the stored revision, not the old one.
+                    self.fields["opened_revision"].initial = revert_of.revision
+
             def clean(self) -> dict[str, Any]:
                 cleaned: dict[str, Any] = super().clean()
                 post = self.data
@@ -346,6 +344,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     PUBLISH in post or cleaned.get("correction_note")
                 ) and not access.can_publish(user):
                     raise PermissionDenied
+                # The services refuse these too; here they are a message
+                # on the form (a forged button), not a server error.
+                if (
+                    PUBLISH in post
+                    and obj is not None
+                    and obj.pubstatus == Article.PubStatus.CANCELED
+                ):
+                    self.add_error(
+                        None, _("A withdrawn item cannot be published again.")
+                    )
+                if (
+                    SUBMIT in post
+                    and obj is not None
+                    and obj.status == Article.Status.PUBLISHED
+                ):
+                    self.add_error(
+                        None, _("A published item cannot be submitted again.")
+                    )
                 if cleaned.get("correction_note") and (
                     obj is None or not obj.is_public()
                 ):
@@ -384,81 +400,6 @@ class TopStoryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return slot.article.is_public()
 
 
-class GalleryPhotoInline(admin.TabularInline):  # type: ignore[type-arg]
-    """The gallery's photos, shown in the order of their positions."""
-
-    model = GalleryPhoto
-    autocomplete_fields = ["photo"]
-    fields = ["photo", "position", "caption"]
-    extra = 1
-    ordering = ["position", "id"]
-
-
-class VisualAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Galleries and infographics: drafts until published; only published ones
-    whose time has come are shown to readers; withdrawn ones never again."""
-
-    form = VisualForm
-    list_display = ["title", "status", "published_at", "live"]
-    list_filter = ["status"]
-    search_fields = ["title", "description"]
-    prepopulated_fields = {"slug": ["title"]}
-    ordering = ["-id"]
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: Any, change: bool
-    ) -> None:
-        services.save_visual(item=obj, actor=_staff_user(request))
-
-    @admin.display(description=_("shown to readers"), boolean=True)
-    def live(self, item: Any) -> bool:
-        return bool(item.is_public())
-
-
-@admin.register(Gallery)
-class GalleryAdmin(VisualAdmin):
-    inlines = [GalleryPhotoInline]
-    autocomplete_fields = ["cover"]
-    fields = [
-        "title", "slug", "description", "cover", "status", "published_at",
-    ]  # fmt: skip
-
-    def save_related(
-        self, request: HttpRequest, form: Any, formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        services.fill_gallery_cover(gallery=form.instance)
-
-
-@admin.register(Infographic)
-class InfographicAdmin(VisualAdmin):
-    form = InfographicForm
-    readonly_fields = ["width", "height", "rendition_summary"]
-    fields = [
-        "title", "slug", "description", "image", "alt_text", "long_description",
-        "table_text", "credit", "width", "height", "rendition_summary", "status",
-        "published_at",
-    ]  # fmt: skip
-
-    def save_model(
-        self, request: HttpRequest, obj: Any, form: Any, change: bool
-    ) -> None:
-        services.save_infographic(infographic=obj, actor=_staff_user(request))
-
-    def delete_model(self, request: HttpRequest, obj: Infographic) -> None:
-        services.delete_picture(picture=obj)
-
-    def delete_queryset(
-        self, request: HttpRequest, queryset: QuerySet[Infographic]
-    ) -> None:
-        for infographic in queryset:
-            services.delete_picture(picture=infographic)
-
-    @admin.display(description=_("renditions"))
-    def rendition_summary(self, infographic: Infographic) -> str:
-        return rendition_summary(infographic)
-
-
 @admin.register(Correction)
 class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Corrections are read here; they are made from the article form."""
@@ -472,48 +413,3 @@ class CorrectionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class NewsroomUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    """Chiefs manage newsroom accounts, but cannot make anyone a superuser;
-    they reset the two-factor devices of someone who lost theirs."""
-
-    actions = ["reset_two_factor"]
-    list_display = [
-        "username", "email", "first_name", "last_name", "is_staff", "two_factor",
-    ]  # fmt: skip
-
-    @admin.display(description=_("two-factor"), boolean=True)
-    def two_factor(self, user: User) -> bool:
-        """Has an authenticator app or a passkey (annotated: no query a row)."""
-        return bool(getattr(user, "has_two_factor", False))
-
-    @admin.action(
-        description=_("Reset two-factor devices (they set up new ones at next use)"),
-        permissions=["change"],
-    )
-    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        actor = _staff_user(request)
-        # Audit log: each reset_two_factor call is a privileged act to record.
-        for user in queryset:
-            twofactor_services.reset_two_factor(user=user, actor=actor)
-        self.message_user(
-            request,
-            _("Two-factor devices reset for %(names)s.")
-            % {"names": ", ".join(user.get_username() for user in queryset)},
-            messages.WARNING,
-        )
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        qs = twofactor_policy.with_two_factor(super().get_queryset(request))
-        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "last_login", "date_joined"]
-        return fields
-
-
-admin.site.unregister(User)
-admin.site.register(User, NewsroomUserAdmin)
