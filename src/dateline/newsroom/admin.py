@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -38,11 +39,13 @@ from dateline.newsroom.forms import (
     PhotoForm,
     VisualForm,
 )
+from dateline.pagecache.store import change_is_pending
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.forms import ModelForm
     from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import StrOrPromise
 
 # The buttons of the article form, by the name they post.
 PUBLISH, SUBMIT, WITHDRAW = "_publish", "_submit", "_withdraw"
@@ -289,8 +292,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 expected_revision=expected,
             )
             verb = _("scheduled") if obj.is_scheduled() else _("published")
-            self.message_user(
-                request, _("The item was %(verb)s.") % {"verb": verb}, messages.SUCCESS
+            self._report_on_commit(
+                request,
+                _("The item was %(verb)s.") % {"verb": verb},
+                messages.SUCCESS,
+                not_told=_(
+                    "The item was %(verb)s, but cached copies of pages could "
+                    "not be cleared yet: the cache is unreachable. They are "
+                    "retried every second; until then some readers may not "
+                    "see the change."
+                )
+                % {"verb": verb},
             )
         elif SUBMIT in request.POST:
             services.submit_article(
@@ -303,10 +315,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 reason=data.get("withdraw_reason", ""),
                 expected_revision=expected,
             )
-            self.message_user(
+            self._report_on_commit(
                 request,
                 _("The item was withdrawn from every public page."),
                 messages.WARNING,
+                not_told=_(
+                    "The item was withdrawn, but cached copies of pages could "
+                    "not be cleared yet: the cache is unreachable. They are "
+                    "retried every second; until then the item may still "
+                    "show on cached pages."
+                ),
             )
         else:
             services.save_article(
@@ -315,6 +333,36 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 expected_revision=expected,
                 correction_note=data.get("correction_note", ""),
             )
+            self._report_on_commit(
+                request,
+                None,
+                messages.SUCCESS,
+                not_told=_(
+                    "Saved, but cached copies of pages could not be cleared "
+                    "yet: the cache is unreachable. They are retried every "
+                    "second; until then some readers may not see the change."
+                ),
+            )
+
+    def _report_on_commit(
+        self,
+        request: HttpRequest,
+        told: StrOrPromise | None,
+        level: int,
+        *,
+        not_told: StrOrPromise,
+    ) -> None:
+        """Once the act has committed and the page cache has been told of it
+        (or not: Redis unreachable), say which: never "everywhere" when the
+        cached pages could not be cleared."""
+
+        def report() -> None:
+            if change_is_pending():
+                self.message_user(request, not_told, messages.ERROR)
+            elif told is not None:
+                self.message_user(request, told, level)
+
+        transaction.on_commit(report)
 
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool
