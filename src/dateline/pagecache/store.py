@@ -460,6 +460,7 @@ def read_page(key: str) -> Page | None:
     try:
         page: Page | None = pages().get(key)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)  # not tried again for a second (a hang costs once)
         logger.warning("Page cache: unavailable.", exc_info=True)
         return None
     if page is not None:
@@ -472,9 +473,12 @@ def keep_page(key: str, page: Page) -> None:
     seconds = settings.DATELINE_PAGE_CACHE_SECONDS
     page = dataclasses.replace(page, expires_at=time.time() + seconds)
     hot_pages.put(key, page, seconds=seconds)
+    if breaker.is_down(PAGES):
+        return
     try:
         pages().set(key, page, timeout=seconds)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)
         logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
 
 
