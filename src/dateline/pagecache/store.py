@@ -311,6 +311,14 @@ def _note_pending_change() -> None:
     from dateline.pagecache.models import PendingChange
 
     _unconfirmed = True
+    from dateline.pagecache import files  # files reads the store
+
+    # Page files (nginx serves them without asking us): moved on to an empty
+    # directory of a generation of this machine's own, so none made before
+    # the change is served; the real one, written later, moves past it.
+    files.generation_written(
+        Generation(token=secrets.token_hex(8), changed_at=time.time())
+    )
     try:
         PendingChange.objects.create(reason="a change while the cache was down")
     except DatabaseError:
