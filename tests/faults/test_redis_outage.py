@@ -77,9 +77,9 @@ def on_redis(redis_server: RedisServer) -> Iterator[RedisServer]:
         CACHES={"default": cache_on(url, "dateline"), "pages": cache_on(url, "pages")},
         DATELINE_REDIS_URL=url,
         DATELINE_PAGE_CACHE=True,
-        # The queue too (RQ): a change queues a purge for the caches in front
+        # The queue too (RQ; django_rq stays out of INSTALLED_APPS, whose admin
+        # URLs are loaded once): a change queues a purge for the caches in front
         # (never sent here: no worker runs, and nothing listens there).
-        INSTALLED_APPS=[*settings.INSTALLED_APPS, "django_rq"],
         TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend"}},
         RQ_QUEUES={"default": {"URL": url}},
         DATELINE_PURGE_URLS=["http://127.0.0.1:9"],
