@@ -77,6 +77,7 @@ def _fresh_view_counts() -> Iterator[None]:
     from dateline.popularity.selectors import forget_widget
 
     previous = use_counter(DatabaseViewCounter(flush_after=None))
+    forget_outages()
     cache.clear()
     # The site's generation, which page fragments are kept under.
     caches["pages"].clear()
@@ -85,6 +86,17 @@ def _fresh_view_counts() -> Iterator[None]:
     yield
     use_counter(previous)
     forget_widget()
+    forget_outages()
+
+
+def forget_outages() -> None:
+    """No cache is taken for down, and no change is pending, from a test before."""
+    from dateline.core.blockcache import breaker, shared
+    from dateline.pagecache import store
+
+    breaker.reset()
+    shared.clear_local()
+    store._unconfirmed = False
 
 
 @pytest.fixture

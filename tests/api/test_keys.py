@@ -100,3 +100,29 @@ def test_the_newsroom_makes_a_key_and_shows_it_once(
     assert call(client, key).status_code == 200
     page = client.get(f"/newsroom/api/apikey/{row.pk}/change/")
     assert key not in page.content.decode()
+
+
+UNREACHABLE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:9/0",
+    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+}
+
+
+def test_with_the_cache_unreachable_rates_are_kept_per_process_with_the_same_budgets(
+    client: Client,
+) -> None:
+    from django.test import override_settings
+
+    _, slow = ApiKey.issue(name="Small partner", requests_per_minute=3)
+    with override_settings(CACHES={"default": UNREACHABLE, "pages": UNREACHABLE}):
+        for _ in range(3):
+            assert call(client, slow).status_code == 200
+        assert_problem(call(client, slow), 429)
+        for _ in range(ANONYMOUS_PER_MINUTE):
+            assert call(client).status_code == 200
+        assert_problem(call(client), 429)
+        assert client.get("/api/v1/items").status_code == 429  # same caller
+        assert call(client, REMOTE_ADDR="203.0.113.77").status_code == 200
+        other = client.get("/api/v1/most-read/today", REMOTE_ADDR="203.0.113.78")
+        assert other.status_code == 200

@@ -4,11 +4,15 @@ shown (computed directly) when the cache is down."""
 from __future__ import annotations
 
 import logging
+import re
+import time
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
-from dateline.core.blockcache import cached_block, forget_block
+from dateline.core import blockcache
+from dateline.core.blockcache import DOWN_SECONDS, cached_block, forget_block, shared
 
 
 def test_a_block_is_computed_once_then_read_from_the_cache() -> None:
@@ -27,20 +31,68 @@ def test_a_block_is_computed_once_then_read_from_the_cache() -> None:
 
 
 @pytest.mark.parametrize("failure", [ConnectionRefusedError, TimeoutError])
-def test_a_cache_that_is_down_costs_a_warning_not_the_page(
+def test_a_cache_that_is_down_costs_one_warning_not_the_page(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     failure: type[Exception],
 ) -> None:
+    tried: list[str] = []
+
     def down(*args: object, **kwargs: object) -> None:
+        tried.append("shared")
         raise failure("cache down")
+
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return 42
 
     with monkeypatch.context() as patch, caplog.at_level(logging.WARNING):
         for method in ("get", "set", "delete"):
             patch.setattr(cache, method, down)
-        assert cached_block("test:down", lambda: 42, seconds=60, label="Test") == 42
+        assert cached_block("test:down", compute, seconds=60, label="Test") == 42
+        # Kept in this process's memory meanwhile, and the shared cache is
+        # left alone for a second: a hanging Redis costs one timeout.
+        assert cached_block("test:down", compute, seconds=60, label="Test") == 42
         forget_block("test:down", label="Test")
+    assert len(calls) == 1
+    assert tried == ["shared"]
     assert [r.getMessage() for r in caplog.records] == [
-        "Test: the cache is unavailable.",
-        "Test: the cache is unavailable; the block catches up when it expires.",
+        "Test: the cache is unavailable."
     ]
+
+
+def test_the_shared_cache_is_tried_again_a_second_after_it_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("cache down")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "get", down)
+        assert shared.get("test:key", "fallback") == "fallback"
+    cache.set("test:key", "shared")
+    assert shared.get("test:key") is None  # still taken for down
+    later = time.monotonic() + DOWN_SECONDS
+    monkeypatch.setattr(blockcache.time, "monotonic", lambda: later)
+    assert shared.get("test:key") == "shared"
+
+
+def test_every_use_of_the_cache_goes_through_the_degrading_helper() -> None:
+    """A cache call anywhere else would raise into a page when Redis is down
+    (the API's rate limits did: every call was a 500)."""
+    import dateline
+
+    root = Path(dateline.__file__).parent
+    direct = re.compile(r"\bfrom django\.core\.cache import (cache|caches)\b")
+    allowed = {
+        root / "core" / "blockcache.py",  # the helper itself
+        root / "pagecache" / "store.py",  # the page cache, which degrades itself
+    }
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path not in allowed and direct.search(path.read_text())
+    ]
+    assert offenders == []

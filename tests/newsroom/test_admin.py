@@ -415,3 +415,56 @@ def test_a_forged_button_that_does_not_fit_the_state_is_a_form_error_not_a_500(
     assert "cannot be submitted again" in response.content.decode()
     live.refresh_from_db()
     assert live.status == Article.Status.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)  # the editor is told after commit
+@pytest.mark.parametrize("cache", ["answers", "unreachable"])
+def test_the_chief_is_told_plainly_whether_cached_pages_were_cleared(
+    client: Client, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    import redis
+    from django.contrib.auth.models import User
+
+    from dateline.pagecache import store
+
+    article = published_article(headline="Doomed report")
+    client.force_login(User.objects.create_superuser("chief-on-duty"))
+    if cache == "unreachable":
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise redis.ConnectionError("Connection refused")
+
+        monkeypatch.setattr(store, "_write_generation", refused)
+    response = client.post(
+        change_url(article),
+        form_data(article, withdraw_reason="Legal request", _withdraw="Withdraw"),
+        follow=True,
+    )
+    told = [str(m) for m in response.context["messages"]]
+    assert Article.objects.get(pk=article.pk).pubstatus == Article.PubStatus.CANCELED
+    if cache == "answers":
+        assert "The item was withdrawn from every public page." in told
+    else:
+        assert any("withdrawn, but cached copies of pages could not" in m for m in told)
+        assert not [m for m in told if "every public page" in m]
+        assert store.change_is_pending()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publish_the_cache_cannot_hear_of_is_not_called_done(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+    from django.contrib.auth.models import User
+
+    from dateline.pagecache import store
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(store, "_write_generation", refused)
+    client.force_login(User.objects.create_superuser("chief-on-duty"))
+    response = client.post(ADD_URL, form_data(_publish="Publish"), follow=True)
+    told = [str(m) for m in response.context["messages"]]
+    assert any("published, but cached copies" in m for m in told), told
+    assert "The item was published." not in told

@@ -242,6 +242,30 @@ def test_a_withdrawn_item_leaves_no_file_behind(
     assert client.get(url).status_code == 410
 
 
+def test_a_withdrawal_the_cache_cannot_hear_of_leaves_no_file_served_either(
+    client: Client, root: Path, story: Article, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import redis
+
+    url = story.get_absolute_url()
+    get(client, url)
+    assert page_file(root, url).exists()
+    real_write = store._write_generation
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(store, "_write_generation", refused)
+    services.withdraw_article(article=story, actor=None, reason="Legal advice")
+    assert not page_file(root, url).exists()  # nginx finds nothing to serve
+    monkeypatch.setattr(store, "_write_generation", real_write)
+    from dateline.core.blockcache import breaker
+
+    breaker.reset()
+    assert client.get(url).status_code == 410
+    assert not page_file(root, url).exists()
+
+
 def test_files_last_a_slot_and_pages_are_made_anew_in_the_next(
     client: Client, root: Path, story: Article
 ) -> None:

@@ -210,3 +210,57 @@ def test_an_unreachable_shared_cache_still_shows_the_lists(
     assert box is not None
     assert panel_headlines(box, "today")[0] == "Story 7"
     assert "the cache is unavailable" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)  # the generation is renewed on commit
+def test_a_withdrawn_item_leaves_most_read_at_once_in_every_process(
+    client: Client, stories: list[Article]
+) -> None:
+    from dateline.content import services
+
+    top = stories[7]
+    box = widget(client, "/")
+    assert box is not None
+    assert panel_headlines(box, "now")[0] == "Story 7"
+    services.withdraw_article(article=top, actor=None, reason="Legal advice")
+    # This process and another that kept the lists (here: the shared copy).
+    selectors._last_good = None
+    for url in ["/", stories[0].get_absolute_url()]:
+        box = widget(client, url)
+        assert box is not None
+        for slug in ("now", "today", "week"):
+            assert "Story 7" not in panel_headlines(box, slug), (url, slug)
+    api = client.get("/api/v1/most-read/now").json()
+    assert "Story 7" not in [item["headline"] for item in api["items"]]
+    assert next(item["headline"] for item in api["items"]) == "Story 6"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_page_of_a_new_generation_checks_the_lists_once(
+    stories: list[Article],
+) -> None:
+    from django.db import connection
+
+    from dateline.pagecache.store import pages_changed
+
+    assert selectors.most_read_widget()
+    pages_changed(reason="a test")  # outside a transaction: at once
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.most_read_widget()
+    assert len(queries) == 1  # which of the kept items are still public
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.most_read_widget()
+    assert len(queries) == 0
+
+
+def test_without_a_generation_the_kept_lists_are_checked_on_each_read(
+    stories: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline.content.models import Article as ArticleModel
+
+    assert selectors.most_read_widget()
+    monkeypatch.setattr(selectors, "current_generation", lambda: None)
+    ArticleModel.objects.filter(pk=stories[7].pk).update(pubstatus="canceled")
+    shown = selectors.most_read_widget()
+    assert shown is not None
+    assert all(e.headline != "Story 7" for item in shown for e in item.entries)

@@ -273,3 +273,21 @@ def _statements_of(client: Client, url: str) -> list[str]:
         assert response.status_code == 200
         b"".join(response)
     return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_sitemap_index_is_whole_when_the_cache_is_unreachable(
+    client: Client, world: Section
+) -> None:
+    from django.test import override_settings
+
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    published_article(section=world, ago=timedelta(days=100))  # a settled month
+    up_status, up_body = fetch(client, "/sitemap.xml")
+    with override_settings(CACHES={"default": unreachable, "pages": unreachable}):
+        status, body = fetch(client, "/sitemap.xml")
+    assert (status, up_status) == (200, 200)
+    assert body == up_body

@@ -273,3 +273,33 @@ def test_the_worker_runs_the_redis_queue_when_configured(bank: Site) -> None:
     assert "prune-task-results" not in output  # the database queue's own job
     assert set(Rate.objects.values_list("source", flat=True)) == {"ecb"}
     assert import_rates_task.backend == "default"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_empties_the_page_caches_outbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import redis
+
+    from dateline.pagecache import store
+    from dateline.pagecache.models import PendingChange
+    from dateline.worker.management.commands.worker import catch_up_pages
+
+    before = store.current_generation()
+    PendingChange.objects.create(reason="a withdrawal while Redis was down")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Connection refused")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "_write_generation", refused)
+        assert not catch_up_pages()  # still down: it waits, and says so
+    assert PendingChange.objects.count() == 1
+    with override_settings(TASKS=DATABASE_QUEUE):
+        output = run_worker()
+    assert not PendingChange.objects.exists()
+    after = store.current_generation()
+    assert before is not None
+    assert after is not None
+    assert after.token != before.token
+    assert "The queue is empty." in output

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
 from dateline.adverts.models import Advert, Placement
 from dateline.adverts.sanitize import snippet_for_page
-from dateline.core.blockcache import CACHE_FAILURES, forget_block
+from dateline.core.blockcache import forget_block, shared
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -70,11 +69,7 @@ class ShownAdvert:
 def live_adverts(*, now: datetime | None = None) -> dict[str, ShownAdvert]:
     """The advert to show in each placement that has one, by placement key."""
     now = now or timezone.now()
-    try:
-        cached = cache.get(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Adverts: the cache is unavailable.", exc_info=True)
-        cached = None
+    cached = shared.get(CACHE_KEY, label="Adverts")
     if cached is not None:
         valid_from, valid_until, shown = cached
         if valid_from <= now < valid_until:
@@ -85,10 +80,7 @@ def live_adverts(*, now: datetime | None = None) -> dict[str, ShownAdvert]:
         logger.warning("Adverts: the adverts could not be read.", exc_info=True)
         return {}
     timeout = max(1, int((valid_until - now).total_seconds()))
-    try:
-        cache.set(CACHE_KEY, (now, valid_until, shown), timeout=timeout)
-    except CACHE_FAILURES:
-        logger.warning("Adverts: the cache is unavailable.", exc_info=True)
+    shared.set(CACHE_KEY, (now, valid_until, shown), timeout, label="Adverts")
     return dict(shown)
 
 

@@ -1,6 +1,10 @@
 """Who is calling: a partner with a key, or anyone; and how often they may.
 
-A request without a key is served, within the anonymous rate. A request
+A request without a key is served, within the anonymous rate. Rates are
+counted in the shared cache; while it is unreachable, in each process's own
+memory with the same budgets (``dateline.core.blockcache``), so the API goes
+on answering and a caller spread over N processes gets at most N times its
+rate until the cache is back. A request
 with a key that is not one of ours gets a 401, a revoked key a 403; both
 are problem documents, like the 429 that a rate beyond the limit gets.
 """
@@ -15,6 +19,7 @@ from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle, BaseThrottle, SimpleRateThrottle
 
 from dateline.api.models import ApiKey, hash_key
+from dateline.core.blockcache import throttle_cache
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -66,6 +71,7 @@ class PartnerRateThrottle(SimpleRateThrottle):
     """Each key's own requests per minute."""
 
     scope = "partner"
+    cache = throttle_cache
 
     def __init__(self) -> None:
         super().__init__("1/m")  # replaced per key in allow_request
@@ -86,6 +92,8 @@ class PartnerRateThrottle(SimpleRateThrottle):
 
 class AnonymousRateThrottle(AnonRateThrottle):
     """The anonymous rate, per client address."""
+
+    cache = throttle_cache
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         # Anonymous callers carry ``auth = True`` (see ``anonymous``), which

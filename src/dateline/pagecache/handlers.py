@@ -7,14 +7,16 @@ a change that rolls back changes nothing.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from dateline.content.signals import article_changed
+from dateline.core.blockcache import CACHE_FAILURES
 from dateline.core.signals import rows_changed_in_bulk
 from dateline.pagecache.purge import purge_for_article
 from dateline.pagecache.store import pages_changed
@@ -22,6 +24,8 @@ from dateline.pagecache.tasks import purge_pages_task
 
 if TYPE_CHECKING:
     from dateline.content.models import Article
+
+logger = logging.getLogger(__name__)
 
 # The apps whose rows pages show. (Most read is counted outside the cache:
 # its lists are a minute old at most, as is a kept page.)
@@ -48,8 +52,18 @@ def _article_changed(sender: Any, *, article: Article, **kwargs: Any) -> None:
     if settings.DATELINE_PURGE_URLS:
         purge = purge_for_article(article)
         transaction.on_commit(
-            lambda: purge_pages_task.enqueue(paths=purge.paths, tags=purge.tags)
+            lambda: _enqueue_purge(paths=purge.paths, tags=purge.tags)
         )
+
+
+def _enqueue_purge(*, paths: list[str], tags: list[str]) -> None:
+    """The act has committed: a queue that is down (RQ on Redis) costs the
+    purge, which caches in front make up for within a second, never the
+    editor's answer."""
+    try:
+        purge_pages_task.enqueue(paths=paths, tags=tags)
+    except (*CACHE_FAILURES, DatabaseError):
+        logger.warning("Page cache: the purge could not be queued.", exc_info=True)
 
 
 def _row_changed(sender: Any, **kwargs: Any) -> None:

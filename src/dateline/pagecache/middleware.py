@@ -72,8 +72,11 @@ class PageCacheMiddleware:
             if not outage.is_unavailable(error):
                 raise
             return _last_good_or(request, visit, self.get_response(request))
-        if generation is None:  # the cache is down: make the page, keep nothing
-            return self.get_response(request)
+        if generation is None:
+            # The cache is down, or cannot yet be trusted (a change waits in
+            # the outbox, or the database would not say what is scheduled):
+            # make the page and keep nothing, its last good copy if it fails.
+            return _last_good_or(request, visit, self.get_response(request))
         slot = files.current_slot()
         key = keys.page_key(visit, generation=files.key_token(generation, slot))
         page = store.read_page(key)

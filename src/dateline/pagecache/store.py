@@ -14,6 +14,15 @@ new to every page made before it, and a page is made after its token was read.
 Scheduled items go public with no write at all, so the generation also keeps
 the next scheduled publication time; the first request after it passes
 starts a new generation.
+
+When the new generation cannot be written (Redis unreachable at commit), the
+change goes to an outbox (``PendingChange``, written on commit) and this
+process stops serving kept pages until a generation is written after it. A
+process that merely fails to read the generation does the same, since it
+cannot know what it missed: once the cache answers again, its next page
+looks at the outbox (one query, once) and starts a generation if anything is
+pending. ``dateline worker`` drains the outbox twice a second, for the
+processes that saw nothing. See docs/decisions/page-cache.md.
 """
 
 from __future__ import annotations
@@ -39,10 +48,10 @@ from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from dateline.core.blockcache import CACHE_FAILURES
+from dateline.core.blockcache import CACHE_FAILURES, breaker
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -82,34 +91,114 @@ class Page:
     expires_at: float = 0.0
 
 
+PAGES = "pages"  # the cache alias, and its breaker's name
+
+
 def pages() -> BaseCache:
-    return caches["pages"]
+    return caches[PAGES]
+
+
+# True while this process cannot vouch that the stored generation reflects
+# every committed change: it failed to write one, or failed to read one (and
+# so may have missed a failed write elsewhere). No kept page is served here
+# meanwhile; ``current_generation`` clears it through the outbox.
+_unconfirmed = False
 
 
 def current_generation() -> Generation | None:
-    """The site's generation; None when the page cache cannot be reached."""
+    """The site's generation; None when the page cache cannot be reached, or
+    cannot yet be trusted to reflect every committed change."""
+    if breaker.is_down(PAGES):
+        return None
     try:
-        generation = _read_generation()
-        if _is_ready(generation):
-            return generation
-        if generation is not None and generation.next_release_at == UNKNOWN_RELEASE:
-            return _with_next_release(generation)
-        return _start_generation()  # none yet, or a scheduled item went public
+        if _unconfirmed:
+            _catch_up()
+        return _generation()
     except CACHE_FAILURES:
+        _lost_touch()
         logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
         return None
+    except DatabaseError:
+        logger.warning("Page cache: the outbox could not be read.", exc_info=True)
+        return None
+
+
+def _generation() -> Generation:
+    generation = _read_generation()
+    if generation is not None and _is_ready(generation):
+        return generation
+    if generation is not None and generation.next_release_at == UNKNOWN_RELEASE:
+        return _with_next_release(generation)
+    return _start_generation()  # none yet, or a scheduled item went public
 
 
 def ready_generation() -> Generation | None:
     """The generation when nothing has to be looked up first: None when it
     must be started, when its next release is unknown or has passed (both
-    need the database: ``current_generation`` does that), or when the cache
-    cannot be reached. For the WSGI wrapper, which answers without Django."""
+    need the database: ``current_generation`` does that), when it cannot be
+    trusted yet (the outbox, ditto), or when the cache cannot be reached.
+    For the WSGI wrapper, which answers without Django."""
+    if _unconfirmed or breaker.is_down(PAGES):
+        return None
     try:
         generation = _read_generation()
     except CACHE_FAILURES:
+        _lost_touch()
         return None
     return generation if _is_ready(generation) else None
+
+
+def change_is_pending() -> bool:
+    """Whether this process has a change the page cache has not been told of
+    (for the newsroom, after an editorial act has committed)."""
+    return _unconfirmed
+
+
+def _lost_touch() -> None:
+    global _unconfirmed
+    _unconfirmed = True
+    breaker.failed(PAGES)
+
+
+def catch_up_pending_changes() -> int:
+    """The worker's round: if the outbox holds changes, start a generation
+    and empty it. The number of changes caught up (0: none pending). Raises
+    the cache's error while it is still unreachable."""
+    from dateline.pagecache.models import PendingChange
+
+    if not PendingChange.objects.exists():
+        return 0
+    return _drain()
+
+
+def _catch_up() -> None:
+    """Confirm the generation after an outage: start one if the outbox holds
+    anything (a change no generation reflects yet)."""
+    global _unconfirmed
+    from dateline.pagecache.models import PendingChange
+
+    if PendingChange.objects.exists():
+        _drain()
+    _unconfirmed = False
+
+
+def _drain() -> int:
+    """Start a generation, then delete the outbox rows it reflects (those
+    written before it; a row written meanwhile waits for the next round)."""
+    global _unconfirmed
+    from dateline.pagecache.models import PendingChange
+
+    last = PendingChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if last is None:
+        return 0
+    _start_generation()
+    _unconfirmed = False
+    deleted, _ = PendingChange.objects.filter(pk__lte=last).delete()
+    logger.warning(
+        "Page cache: caught up with %s change(s) made while it was unreachable.",
+        deleted,
+    )
+    return deleted
 
 
 def _is_ready(generation: Generation | None) -> bool:
@@ -204,14 +293,40 @@ def pages_changed(*, reason: str) -> None:
 
 def _start_generation_on_commit() -> None:
     try:
+        if _unconfirmed:
+            _catch_up()  # changes made before this one, in the outbox
         _start_generation()
+        return
     except CACHE_FAILURES:
-        # Pages made before the change expire within DATELINE_PAGE_CACHE_SECONDS.
-        logger.error(
-            "Page cache: could not start a new generation; kept pages expire "
-            "within %s s.",
-            settings.DATELINE_PAGE_CACHE_SECONDS,
-        )
+        _lost_touch()
+    except DatabaseError:
+        logger.exception("Page cache: the outbox could not be read.")
+    _note_pending_change()
+
+
+def _note_pending_change() -> None:
+    """The change is committed but no generation says so: into the outbox,
+    for whichever process can write a generation first."""
+    global _unconfirmed
+    from dateline.pagecache.models import PendingChange
+
+    _unconfirmed = True
+    from dateline.pagecache import files  # files reads the store
+
+    # Page files (nginx serves them without asking us): moved on to an empty
+    # directory of a generation of this machine's own, so none made before
+    # the change is served; the real one, written later, moves past it.
+    files.generation_written(
+        Generation(token=secrets.token_hex(8), changed_at=time.time())
+    )
+    try:
+        PendingChange.objects.create(reason="a change while the cache was down")
+    except DatabaseError:
+        logger.exception("Page cache: the change could not be put in the outbox.")
+    logger.error(
+        "Page cache: could not start a new generation; the change waits in the "
+        "outbox and kept pages are not served here until it is written."
+    )
 
 
 def _start_generation() -> Generation:
@@ -270,8 +385,18 @@ def _write_generation(generation: Generation) -> None:
 # it too.
 @functools.cache
 def _redis_client() -> redis.Redis:
-    location = settings.CACHES["pages"]["LOCATION"]
-    return redis.Redis.from_url(location if isinstance(location, str) else location[0])
+    config = settings.CACHES[PAGES]
+    location = config["LOCATION"]
+    options = config.get("OPTIONS", {})
+    # The cache's own timeouts, or the settings' short ones: a hanging Redis
+    # must cost a page a fraction of a second, once (see core.blockcache).
+    timeouts = {
+        name: options.get(name, default)
+        for name, default in settings.REDIS_CLIENT_OPTIONS.items()
+    }
+    return redis.Redis.from_url(
+        location if isinstance(location, str) else location[0], **timeouts
+    )
 
 
 def _generation_of(raw: bytes | str) -> Generation | None:
@@ -343,6 +468,7 @@ def read_page(key: str) -> Page | None:
     try:
         page: Page | None = pages().get(key)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)  # not tried again for a second (a hang costs once)
         logger.warning("Page cache: unavailable.", exc_info=True)
         return None
     if page is not None:
@@ -355,9 +481,12 @@ def keep_page(key: str, page: Page) -> None:
     seconds = settings.DATELINE_PAGE_CACHE_SECONDS
     page = dataclasses.replace(page, expires_at=time.time() + seconds)
     hot_pages.put(key, page, seconds=seconds)
+    if breaker.is_down(PAGES):
+        return
     try:
         pages().set(key, page, timeout=seconds)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)
         logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
 
 

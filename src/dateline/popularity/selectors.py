@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
 from dateline.content.models import Article
-from dateline.core.blockcache import CACHE_FAILURES
+from dateline.core.blockcache import shared
+from dateline.pagecache.store import current_generation
 from dateline.popularity.counters import get_counter
 from dateline.popularity.windows import Window
 
@@ -30,8 +30,7 @@ CANDIDATES_AT_MOST = 2000
 # The widget is recomputed at most this often, by one process at a time.
 FRESH_SECONDS = 60.0
 LOCK_SECONDS = 10
-CACHE_KEY = "popularity:most-read"
-# What an unavailable shared cache (Redis) raises through Django's cache API.
+CACHE_KEY = "popularity:most-read:v2"
 LOCK_KEY = "popularity:most-read:lock"
 
 
@@ -39,6 +38,7 @@ LOCK_KEY = "popularity:most-read:lock"
 class Entry:
     """A line of the widget."""
 
+    item_id: int
     url: str
     headline: str
     section: str
@@ -104,6 +104,7 @@ def most_read(
                 window,
                 [
                     Entry(
+                        item_id=pk,
                         url=articles[pk].get_absolute_url(),
                         headline=articles[pk].headline,
                         section=articles[pk].section.name,
@@ -130,44 +131,86 @@ def _needs_more(
 
 # --- the widget's cache -------------------------------------------------------
 
-_last_good: tuple[float, list[MostReadList]] | None = None
+
+@dataclass(frozen=True)
+class _Kept:
+    """The lists as kept: when computed, and the site generation (see
+    ``dateline.pagecache.store``) in which they were last known to hold only
+    public items (None: not known)."""
+
+    computed_at: float
+    token: str | None
+    lists: list[MostReadList]
+
+
+_last_good: _Kept | None = None
 _computing = threading.Lock()
 
 
 def most_read_widget() -> list[MostReadList] | None:
     """The lists for the widget, at most FRESH_SECONDS old; None to hide it.
 
-    Kept in the shared cache; when it goes stale, one process (the one that
-    takes the lock) recomputes it while the others go on showing the stale
+    Kept in the shared cache; when they go stale, one process (the one that
+    takes the lock) recomputes them while the others go on showing the stale
     lists. If the cache or the counter fails, the process shows the last
     lists it had, or hides the widget; a page never fails for it.
+
+    Never an item that is no longer public: the kept lists carry the site's
+    generation, which every change to what pages show renews after commit. A
+    page of the same generation shows them as they are (no query); the first
+    page of a new one drops the items no longer public (one query) and keeps
+    the result under the new generation. Without a generation (the page
+    cache unreachable), every page checks them so (one query).
     """
     global _last_good
-    try:
-        cached = cache.get(CACHE_KEY)
-    except CACHE_FAILURES:
-        logger.warning("Most read: the cache is unavailable.", exc_info=True)
-        cached = None
-    if cached is None and _last_good is not None:
+    generation = current_generation()
+    token = generation.token if generation is not None else None
+    cached: _Kept | None = shared.get(CACHE_KEY, label="Most read")
+    if not isinstance(cached, _Kept):
         cached = _last_good
-    if cached is not None and time.time() - cached[0] < FRESH_SECONDS:
-        return _shown(cached[1])
+    if cached is not None and time.time() - cached.computed_at < FRESH_SECONDS:
+        return _shown(_checked(cached, token))
     if not _take_lock():
-        return _shown(cached[1]) if cached is not None else None
+        return _shown(_checked(cached, token)) if cached is not None else None
     failures: tuple[type[Exception], ...] = (DatabaseError, *get_counter().failures)
     try:
         lists = most_read()
     except failures:
         logger.warning("Most read: the lists could not be computed.", exc_info=True)
-        return _shown(cached[1]) if cached is not None else None
+        return _shown(_checked(cached, token)) if cached is not None else None
     finally:
         _release_lock()
-    _last_good = (time.time(), lists)
-    try:
-        cache.set(CACHE_KEY, _last_good, timeout=None)
-    except CACHE_FAILURES:
-        logger.warning("Most read: the cache is unavailable.", exc_info=True)
+    _keep(_Kept(time.time(), token, lists))
     return _shown(lists)
+
+
+def _checked(kept: _Kept, token: str | None) -> list[MostReadList]:
+    """``kept``'s lists without the items that are no longer public, known
+    by the generation or, when it has changed or is unknown, by one query."""
+    if token is not None and kept.token == token:
+        return kept.lists
+    try:
+        public = set(
+            Article.objects.public()
+            .filter(pk__in={e.item_id for item in kept.lists for e in item.entries})
+            .values_list("pk", flat=True)
+        )
+    except DatabaseError:
+        logger.warning("Most read: the lists could not be checked.", exc_info=True)
+        return []  # hidden: nothing is shown that might no longer be public
+    lists = [
+        MostReadList(item.window, [e for e in item.entries if e.item_id in public])
+        for item in kept.lists
+    ]
+    if token is not None:
+        _keep(_Kept(kept.computed_at, token, lists))
+    return lists
+
+
+def _keep(kept: _Kept) -> None:
+    global _last_good
+    _last_good = kept
+    shared.set(CACHE_KEY, kept, None, label="Most read")
 
 
 def _shown(lists: list[MostReadList]) -> list[MostReadList] | None:
@@ -177,20 +220,15 @@ def _shown(lists: list[MostReadList]) -> list[MostReadList] | None:
 def _take_lock() -> bool:
     if not _computing.acquire(blocking=False):
         return False  # another thread of this process is at it
-    try:
-        if cache.add(LOCK_KEY, 1, timeout=LOCK_SECONDS):
-            return True
-    except CACHE_FAILURES:
-        return True  # no shared cache: this process's own lock will do
+    if shared.add(LOCK_KEY, 1, LOCK_SECONDS, label="Most read"):
+        return True  # (in this process's memory while the cache is down)
     _computing.release()
     return False
 
 
 def _release_lock() -> None:
     try:
-        cache.delete(LOCK_KEY)
-    except CACHE_FAILURES:
-        logger.debug("Most read: the lock could not be released.", exc_info=True)
+        shared.delete(LOCK_KEY, label="Most read")
     finally:
         _computing.release()
 
@@ -199,4 +237,4 @@ def forget_widget() -> None:
     """Drop the cached lists (tests, and the demo after its replay)."""
     global _last_good
     _last_good = None
-    cache.delete_many([CACHE_KEY, LOCK_KEY])
+    shared.delete_many([CACHE_KEY, LOCK_KEY], label="Most read")

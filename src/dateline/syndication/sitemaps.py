@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from dateline.content.models import Article, Person, Section, Topic, section_path
+from dateline.core.blockcache import shared
 from dateline.syndication.feeds import xml_text
 
 if TYPE_CHECKING:
@@ -117,12 +117,12 @@ def month_pages(month: date, *, now: datetime | None = None) -> int:
     this_month = local_now.year * 12 + local_now.month
     settled = month.year * 12 + month.month < this_month - 1
     key = f"sitemaps:month-count:{month:%Y-%m}"
-    found = cache.get(key) if settled else None
+    found = shared.get(key, label="Sitemaps") if settled else None
     if found is None:
         start, end = month_bounds(month)
         found = _month_items(start, end, now).count()
         if settled:
-            cache.set(key, found, SETTLED_MONTH_COUNT_SECONDS)
+            shared.set(key, found, SETTLED_MONTH_COUNT_SECONDS, label="Sitemaps")
     return -(-int(found) // URLS_PER_FILE)
 
 

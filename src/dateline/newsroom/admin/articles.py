@@ -25,11 +25,13 @@ from dateline.content import access, services
 from dateline.content.models import Article, Correction, RelatedArticle, TopStory
 from dateline.newsroom.admin._common import staff_user
 from dateline.newsroom.forms import ArticleForm
+from dateline.pagecache.store import change_is_pending
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.forms import ModelForm
     from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import StrOrPromise
 
 # The article as stored, on a request for one of its past revisions.
 REVERT_OF = "newsroom_revert_of"
@@ -279,8 +281,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 origin=origin,
             )
             verb = _("scheduled") if obj.is_scheduled() else _("published")
-            self.message_user(
-                request, _("The item was %(verb)s.") % {"verb": verb}, messages.SUCCESS
+            self._report_on_commit(
+                request,
+                _("The item was %(verb)s.") % {"verb": verb},
+                messages.SUCCESS,
+                not_told=_(
+                    "The item was %(verb)s, but cached copies of pages could "
+                    "not be cleared yet: the cache is unreachable. They are "
+                    "retried every second; until then some readers may not "
+                    "see the change."
+                )
+                % {"verb": verb},
             )
         elif SUBMIT in request.POST:
             services.submit_article(
@@ -294,10 +305,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 expected_revision=expected,
                 origin=origin,
             )
-            self.message_user(
+            self._report_on_commit(
                 request,
                 _("The item was withdrawn from every public page."),
                 messages.WARNING,
+                not_told=_(
+                    "The item was withdrawn, but cached copies of pages could "
+                    "not be cleared yet: the cache is unreachable. They are "
+                    "retried every second; until then the item may still "
+                    "show on cached pages."
+                ),
             )
         else:
             services.save_article(
@@ -307,6 +324,36 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 correction_note=data.get("correction_note", ""),
                 origin=origin,
             )
+            self._report_on_commit(
+                request,
+                None,
+                messages.SUCCESS,
+                not_told=_(
+                    "Saved, but cached copies of pages could not be cleared "
+                    "yet: the cache is unreachable. They are retried every "
+                    "second; until then some readers may not see the change."
+                ),
+            )
+
+    def _report_on_commit(
+        self,
+        request: HttpRequest,
+        told: StrOrPromise | None,
+        level: int,
+        *,
+        not_told: StrOrPromise,
+    ) -> None:
+        """Once the act has committed and the page cache has been told of it
+        (or not: Redis unreachable), say which: never "everywhere" when the
+        cached pages could not be cleared."""
+
+        def report() -> None:
+            if change_is_pending():
+                self.message_user(request, not_told, messages.ERROR)
+            elif told is not None:
+                self.message_user(request, told, level)
+
+        transaction.on_commit(report)
 
     def save_related(
         self, request: HttpRequest, form: Any, formsets: Any, change: bool

@@ -4,6 +4,11 @@ One process both enqueues periodic jobs when they are due (a thread that looks
 every few seconds) and runs what is queued: from the database table by
 default, from Redis (RQ) with DATELINE_TASK_QUEUE=redis. Run as many as the
 load needs; ``--once`` runs what is due and queued, then exits (for cron).
+
+A third thread empties the page cache's outbox twice a second: changes
+committed while Redis was unreachable, which no kept page may outlive once
+it answers again (``dateline.pagecache.store``). It runs beside the queue, not
+on it, because with DATELINE_TASK_QUEUE=redis the queue is down with Redis.
 """
 
 from __future__ import annotations
@@ -14,13 +19,18 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from dateline.core.blockcache import CACHE_FAILURES
+from dateline.pagecache.store import catch_up_pending_changes
 from dateline.worker.schedule import enqueue_due
 
 logger = logging.getLogger("dateline.worker")
+
+# How often the page cache's outbox is looked at (one cheap query).
+CATCH_UP_EVERY_SECONDS = 0.5
 
 
 class Command(BaseCommand):
@@ -45,6 +55,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         run = _queue_runner(once=options["once"])
         if options["once"]:
+            catch_up_pages()
             names = enqueue_due()
             self.stdout.write(f"Periodic jobs enqueued: {', '.join(names) or 'none'}.")
             run()
@@ -58,6 +69,12 @@ class Command(BaseCommand):
             target=_schedule_loop,
             args=(options["schedule_every"],),
             name="dateline-schedule",
+            daemon=True,
+        ).start()
+        threading.Thread(
+            target=_catch_up_loop,
+            args=(CATCH_UP_EVERY_SECONDS,),
+            name="dateline-page-cache-outbox",
             daemon=True,
         ).start()
         run()
@@ -113,6 +130,27 @@ def _schedule_loop(every: float) -> None:
         finally:
             close_old_connections()
         time.sleep(every)
+
+
+def catch_up_pages() -> bool:
+    """One look at the page cache's outbox; False while it cannot be emptied."""
+    try:
+        catch_up_pending_changes()
+    except (*CACHE_FAILURES, DatabaseError):
+        logger.warning(
+            "The page cache's outbox waits: the cache is still unreachable.",
+            exc_info=True,
+        )
+        return False
+    finally:
+        close_old_connections()
+    return True
+
+
+def _catch_up_loop(every: float) -> None:
+    while True:
+        # Once a second at most while it fails, with a warning each time.
+        time.sleep(every if catch_up_pages() else max(every, 1.0))
 
 
 def _seconds(value: str) -> float:
