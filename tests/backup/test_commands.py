@@ -223,3 +223,14 @@ def test_restore_refuses_a_member_outside_what_dateline_writes(
 
     with pytest.raises(CommandError, match="not a file Dateline writes"):
         restore(rewritten, "--force")
+
+
+def test_restore_refuses_a_manifest_without_its_database(
+    backup: Path, tmp_path: Path
+) -> None:
+    manifest = manifest_of(backup)
+    del manifest["members"][manifest["database"]["member"]]
+    rewrite_manifest(backup, tmp_path / "no-database.tar", manifest)
+
+    with pytest.raises(CommandError, match="names no database"):
+        restore(tmp_path / "no-database.tar", "--force")

@@ -152,9 +152,15 @@ def back_up_site(
     now = timezone.now()
     target = archive_path(path, now=now)
     _check_writable(target, force=force)
-    with tempfile.TemporaryDirectory(
-        prefix=".dateline-backup-", dir=target.parent
-    ) as scratch_name:
+    try:
+        scratch_dir = tempfile.TemporaryDirectory(
+            prefix=".dateline-backup-", dir=target.parent
+        )
+    except OSError as error:
+        raise BackupError(
+            f"{target}: cannot write in {target.parent}: {error}"
+        ) from None
+    with scratch_dir as scratch_name:
         scratch = Path(scratch_name)
         manifest, members, items = _gather(scratch, now=now, say=say)
         say(f"Writing {len(members):,} members…")
@@ -342,6 +348,12 @@ def _check_compatible(manifest: dict[str, Any]) -> None:
         raise BackupError(
             f"The archive holds a {archived} database and this site runs on {here}; "
             "a restore only goes SQLite to SQLite or PostgreSQL to PostgreSQL. "
+            "Nothing was changed."
+        )
+    member = manifest.get("database", {}).get("member")
+    if member not in manifest.get("members", {}):
+        raise BackupError(
+            "The archive's manifest names no database among its members. "
             "Nothing was changed."
         )
     unknown = engines.unknown_migrations(manifest.get("migrations", {}))
