@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dateline.adverts",
     "dateline.site",
     "dateline.demo",
+    "dateline.backup",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

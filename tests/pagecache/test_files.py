@@ -383,3 +383,24 @@ def test_with_the_cache_down_the_keeper_waits_before_it_looks_again(
     keeper.quiet_until = 0.0
     keeper.tick()
     assert len(calls) == 2
+
+
+def test_a_new_generation_after_a_restore_leaves_only_its_own_page_files(
+    root: Path,
+) -> None:
+    # dateline restore: a new generation, then every older directory goes.
+    old = store.start_new_generation()
+    files.point_current_at(old, files.current_slot() or 0)
+    (current(root) / "page.html").write_text("the old site")
+    (root / "0000000000001-0000000001-feedface").mkdir()
+    files.write_include()
+
+    new = store.start_new_generation()
+    removed = files.remove_page_files()
+
+    assert removed == 2
+    assert os.readlink(current(root)) == files.dir_name(new, files.current_slot() or 0)
+    assert sorted(p.name for p in root.iterdir()) == sorted(
+        ["current", "nginx.conf", os.readlink(current(root))]
+    )
+    assert not list(current(root).rglob("*.html"))

@@ -333,6 +333,28 @@ def generation_written(generation: store.Generation) -> None:
         point_current_at(generation, slot_of(files))
 
 
+def remove_page_files() -> int:
+    """Remove every directory of page files but the one ``current`` points
+    at (``dateline restore``: none of them shows the restored site); returns
+    how many were removed. Works whether page files are on or not, so that
+    files left from when they were on go too."""
+    root = Path(settings.DATELINE_PAGE_FILES_DIR)
+    try:
+        current = os.readlink(root / CURRENT)
+    except OSError:
+        current = None
+    removed = 0
+    try:
+        names = [p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return 0
+    for name in names:
+        if name != current and _order(name) != (-1, -1):
+            shutil.rmtree(root / name, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def nginx_include(files: FilesConfig) -> str:
     from dateline.pagecache.middleware import shared_cache_control  # it writes
 

@@ -329,6 +329,13 @@ def _note_pending_change() -> None:
     )
 
 
+def start_new_generation() -> Generation:
+    """Start a new generation now, whatever the current one: every kept page
+    is stale at once (``dateline restore`` after replacing the database).
+    Raises the cache's failures, which the caller reports."""
+    return _start_generation()
+
+
 def _start_generation() -> Generation:
     return _with_next_release(
         Generation(token=secrets.token_hex(8), changed_at=time.time())

@@ -173,3 +173,64 @@ class RedisViewCounter(ViewCounter):
         if names:
             self.client.delete(*names)
         self._aged_to = None
+
+    # --- Backups (dateline backup / restore) ------------------------------------
+
+    def export_counts(self) -> dict[str, Any]:
+        """The counters as JSON-ready data: the hourly buckets, the running
+        totals and their ageing marks, each with the time it had left to
+        live. Not the seen digests (two hours of "once per client") nor the
+        day's hashing key, which are meant to vanish."""
+        keys: list[dict[str, Any]] = []
+        for pattern in ("b:*", "t:*", "x:*"):
+            for raw in sorted(self.client.scan_iter(match=self.prefix + pattern)):
+                name = raw.decode()
+                ttl_ms = int(self.client.pttl(name))
+                entry: dict[str, Any] = {
+                    "name": name.removeprefix(self.prefix),
+                    "ttl_ms": ttl_ms if ttl_ms > 0 else None,
+                }
+                if pattern == "x:*":
+                    value = self.client.get(name)
+                    if value is None:
+                        continue  # expired between the scan and the read
+                    entry["value"] = value.decode()  # type: ignore[union-attr]
+                else:
+                    rows: list[tuple[bytes, float]] = self.client.zrange(  # type: ignore[assignment]
+                        name, 0, -1, withscores=True
+                    )
+                    if not rows:
+                        continue
+                    entry["members"] = [[m.decode(), score] for m, score in rows]
+                keys.append(entry)
+        return {"prefix": self.prefix, "keys": keys}
+
+    def import_counts(self, data: dict[str, Any]) -> int:
+        """Replace the counters with exported ones, in one transaction;
+        returns the number of keys written. Each key lives on for the time
+        it had left when exported, so an hour's bucket is still there when
+        its hour leaves a window and is subtracted from the total."""
+        pipe = self.client.pipeline(transaction=True)
+        for pattern in ("b:*", "t:*", "x:*"):
+            for name in self.client.scan_iter(match=self.prefix + pattern):
+                pipe.delete(name)
+        written = 0
+        for entry in data["keys"]:
+            suffix = str(entry["name"])
+            if not suffix.startswith(("b:", "t:", "x:")):
+                raise ValueError(f"not a counter key: {suffix!r}")
+            name = self.prefix + suffix
+            if "value" in entry:
+                pipe.set(name, str(entry["value"]))
+            else:
+                pipe.zadd(
+                    name,
+                    {str(member): float(score) for member, score in entry["members"]},
+                )
+            ttl_ms = entry.get("ttl_ms")
+            if ttl_ms:
+                pipe.pexpire(name, int(ttl_ms))
+            written += 1
+        pipe.execute()
+        self._aged_to = None
+        return written

@@ -1,0 +1,1 @@
+"""``dateline backup`` and ``dateline restore``: the whole site in one archive."""
