@@ -11,7 +11,6 @@ from __future__ import annotations
 from base64 import b32encode
 from typing import TYPE_CHECKING, Any
 
-import segno
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.models import User
@@ -275,6 +274,10 @@ def _devices_context(user: User) -> dict[str, Any]:
 
 def _qr_svg(url: str) -> str:
     # segno draws the QR code as SVG here: no network, no script, no style.
+    # Imported here: only the enrolment page needs it, and every worker that
+    # never shows one would carry it.
+    import segno
+
     svg = segno.make(url, error="m").svg_inline(
         scale=4, dark="#000", light="#fff", title=_("QR code for an authenticator app")
     )
