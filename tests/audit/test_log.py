@@ -367,3 +367,42 @@ def test_nobody_changes_or_deletes_an_entry_not_even_a_superuser(
     entry.refresh_from_db()
     assert entry.summary.startswith("Published")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_password_change_and_its_entry_commit_together(
+    client: Client, chief: User, reporter: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django's password view is not atomic like the change view: without its
+    own transaction a failed entry would leave the password changed unlogged."""
+    from dateline.audit import admin as audit_admin
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("the log refused the entry")
+
+    monkeypatch.setattr(audit_admin, "record_act", broken)
+    client.raise_request_exception = False
+    client.force_login(chief)
+    before = User.objects.get(pk=reporter.pk).password
+    response = client.post(
+        f"/newsroom/auth/user/{reporter.pk}/password/",
+        {
+            "password1": "another long passphrase 7",
+            "password2": "another long passphrase 7",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 500
+    assert User.objects.get(pk=reporter.pk).password == before
+
+    monkeypatch.undo()
+    response = client.post(
+        f"/newsroom/auth/user/{reporter.pk}/password/",
+        {
+            "password1": "another long passphrase 7",
+            "password2": "another long passphrase 7",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=reporter.pk).password != before
+    assert only_entry("change").object_repr == "reporter"

@@ -11,13 +11,17 @@ import json
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from dateline.backup import archive, engines
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,17 @@ def _stand_in_database(monkeypatch: pytest.MonkeyPatch) -> None:
         target.write_bytes(b"a stand-in for the database's copy")
 
     monkeypatch.setattr(engines, "dump_database", dump)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir_of_its_own(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The commands read the secret key file and make their scratch folder in
+    the data dir: a temporary one, never the checkout's var/ (a refusal that
+    stopped working would otherwise write over a developer's own site)."""
+    data = tmp_path_factory.mktemp("data")
+    (data / "secret_key").write_text("a stand-in key for the archive\n")
+    with override_settings(DATA_DIR=data):
+        yield
 
 
 def back_up(target: Path, *args: str) -> str:
@@ -50,7 +65,7 @@ def manifest_of(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def rewrite_manifest(path: Path, target: Path, manifest: dict[str, Any]) -> None:
+def rewrite_manifest(path: Path, target: Path, manifest: Any) -> None:
     """The archive with another manifest and its matching checksum."""
     text = json.dumps(manifest).encode()
     check = f"{hashlib.sha256(text).hexdigest()}  manifest.json\n".encode()
@@ -259,3 +274,28 @@ def test_restore_refuses_a_manifest_without_its_database(
 
     with pytest.raises(CommandError, match="names no database"):
         restore(tmp_path / "no-database.tar", "--force")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["a list", "no media", "database a string", "a member without its size"],
+)
+def test_restore_refuses_a_hand_made_manifest_of_the_wrong_shape(
+    backup: Path, tmp_path: Path, damage: str
+) -> None:
+    """Its checksum matches (made by hand), its content does not: a clear
+    command-line error, not a traceback."""
+    manifest: Any = manifest_of(backup)
+    if damage == "a list":
+        manifest = [manifest]
+    elif damage == "no media":
+        del manifest["media"]
+    elif damage == "database a string":
+        manifest["database"] = "database.sqlite3"
+    else:
+        member = next(iter(manifest["members"]))
+        del manifest["members"][member]["size"]
+    rewrite_manifest(backup, tmp_path / "odd.tar", manifest)
+
+    with pytest.raises(CommandError, match="not a Dateline manifest"):
+        restore(tmp_path / "odd.tar", "--force")

@@ -235,6 +235,32 @@ def test_the_caption_credit_and_byline_in_the_file_are_kept(make: Any) -> None:
     assert b"GPS" not in xmp  # only the words are written again, not the packet
 
 
+def test_words_too_long_for_one_xmp_segment_leave_it_out_instead_of_a_500() -> None:
+    """The sender controls the file's words. A caption of 50,000 characters in
+    its XMP and a credit of 30,000 in its IPTC block each fit the source file,
+    but together they would not fit one JPEG segment of XMP (Pillow refuses
+    such a packet): the picture is stored with its IPTC words, without XMP."""
+    caption = "Harbour " * 6_250
+    packet = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
+        f"{caption}</rdf:li></rdf:Alt></dc:description>"
+        "</rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(
+        out, format="JPEG", xmp=packet, extra=iptc_app13([(2, 110, b"C" * 30_000)])
+    )
+    photo = services.create_photo(
+        data=out.getvalue(), name="long.jpg", credit=CREDIT, alt_text="A harbour"
+    )
+    with Image.open(photo.image.path) as stored:
+        assert "xmp" not in stored.info
+        assert stored.format == "JPEG"
+
+
 @pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
 def test_png_and_webp_keep_the_words_as_xmp(image_format: str) -> None:
     words = images.PictureWords(caption=CAPTION, credit=CREDIT, creators=(BYLINE,))

@@ -4,7 +4,7 @@ their stored type or as downloads, never as pages, and a 4xx for any odd path.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -114,6 +114,30 @@ def test_odd_paths_get_a_404_never_a_500(client: Client, path: str) -> None:
     put("photos/x.jpg")
     response = client.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../outside.jpg",
+        "/media/%2e%2e/outside.jpg",
+        "/media/photos/..%2f..%2foutside.jpg",
+        "/media/photos/..%5c..%5coutside.jpg",
+    ],
+)
+def test_a_file_beside_the_media_folder_is_never_reached(
+    client: Client, path: str, settings: Any
+) -> None:
+    """The traversal cases above all name files that do not exist; here one
+    does, beside MEDIA_ROOT, so only the path check stands in the way."""
+    outside = Path(settings.MEDIA_ROOT).parent / "outside.jpg"
+    outside.write_bytes(b"not for readers")
+    try:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert b"not for readers" not in b"".join(response)
+    finally:
+        outside.unlink()
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete"])

@@ -262,6 +262,37 @@ def test_an_editors_revert_restores_the_text_and_keeps_the_item_published(
     assert reverted.revision == article.revision + 1
 
 
+def test_a_revert_with_a_forged_publish_button_cannot_bring_a_withdrawn_item_back(
+    client: Client, reporter: User, editor: User, chief: User
+) -> None:
+    article = written_by(reporter)
+    services.publish_article(article=article, actor=editor)
+    live_version = article.history.latest("history_id").history_id
+    article.refresh_from_db()
+    services.withdraw_article(article=article, actor=chief, reason="legal")
+    article.refresh_from_db()
+    client.force_login(editor)
+    url = f"{BASE}/{article.pk}/history/{live_version}/"
+    response = client.post(url, revert_data(article, _publish="Publish"))
+    assert response.status_code == 200  # the form again, with the refusal
+    assert "A revert only restores the text" in response.content.decode()
+    article.refresh_from_db()
+    assert article.pubstatus == Article.PubStatus.CANCELED
+    assert not article.is_public()
+
+
+def test_publishing_an_old_copy_of_a_withdrawn_item_is_refused_by_the_service(
+    reporter: User, editor: User, chief: User
+) -> None:
+    article = written_by(reporter)
+    services.publish_article(article=article, actor=editor)
+    old_copy = Article.objects.get(pk=article.pk)  # read before the kill
+    services.withdraw_article(article=article, actor=chief, reason="legal")
+    with pytest.raises(services.WorkflowError):
+        services.publish_article(article=old_copy, actor=editor)
+    assert Article.objects.get(pk=article.pk).pubstatus == Article.PubStatus.CANCELED
+
+
 def test_a_revert_from_a_stale_page_is_refused(
     client: Client, reporter: User, editor: User
 ) -> None:

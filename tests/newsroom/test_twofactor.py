@@ -393,6 +393,8 @@ def test_nobody_removes_someone_elses_device_or_posts_nonsense(
         {"action": "remove", "kind": "authenticator", "device": others.pk},
         {"action": "remove", "kind": "sms", "device": device.pk},
         {"action": "remove", "kind": "authenticator", "device": "1 OR 1=1"},
+        {"action": "remove", "kind": "authenticator", "device": "²"},
+        {"action": "remove", "kind": "authenticator", "device": "9" * 40},
     ):
         assert client.post(DEVICES, data).status_code == 404
     assert client.post(DEVICES, {"action": "explode"}).status_code == 400

@@ -63,6 +63,17 @@ def test_a_page_that_cannot_be_made_is_answered_from_its_last_good_copy(
         assert never["Cache-Control"] == "no-store"
 
 
+def test_no_last_good_copy_is_kept_for_an_address_with_a_query(
+    client: Client, story: Article
+) -> None:
+    """A query is a stranger's to vary (?q=…), and each copy lives for hours:
+    such pages get the 503 page, never a copy kept for each query."""
+    url = story.section.get_absolute_url() + "?page=2"
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with time_machine.travel(MINUTES_LATER), database_down():
+        assert client.get(url).status_code == 503
+
+
 def test_the_last_good_copy_is_the_newest_page_made(
     client: Client, story: Article, world: Section
 ) -> None:

@@ -240,12 +240,37 @@ def _manifest_from(tar: tarfile.TarFile, path: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(text)
     except ValueError:
         raise ArchiveError(f"{path}: {MANIFEST} is not JSON.") from None
+    if not _has_manifest_shape(manifest):
+        raise ArchiveError(
+            f"{path}: {MANIFEST} is not a Dateline manifest (its fields are "
+            "missing or of the wrong kind)."
+        )
     if manifest.get("format") != FORMAT:
         raise ArchiveError(
             f"{path}: archive format {manifest.get('format')!r}; this Dateline reads "
             f"format {FORMAT}."
         )
     return manifest
+
+
+# The manifest's parts restore reads, each an object.
+MANIFEST_OBJECTS = ("members", "database", "media", "migrations", "site")
+
+
+def _has_manifest_shape(manifest: Any) -> bool:
+    """An object with the parts restore reads, and each member's size and
+    checksum of the right kind (a hand-made manifest with a valid checksum
+    is a clear refusal, not a traceback)."""
+    if not isinstance(manifest, dict):
+        return False
+    if not all(isinstance(manifest.get(part), dict) for part in MANIFEST_OBJECTS):
+        return False
+    return all(
+        isinstance(entry, dict)
+        and isinstance(entry.get("size"), int)
+        and isinstance(entry.get("sha256"), str)
+        for entry in manifest["members"].values()
+    )
 
 
 def _read_small(tar: tarfile.TarFile, info: tarfile.TarInfo) -> bytes:

@@ -206,7 +206,7 @@ def clean_image(
             quality=90,
             progressive=True,
             icc_profile=icc_profile,
-            xmp=xmp_packet(words) if words else b"",
+            xmp=_jpeg_xmp(words),
             extra=iim_segment(words) if words else b"",
         )
     elif image_format == "PNG":
@@ -376,3 +376,17 @@ def iim_segment(words: PictureWords) -> bytes:
     if len(body) + 2 > 0xFFFF:
         return b""  # too long for one segment: the XMP packet still has them
     return b"\xff\xed" + struct.pack(">H", len(body) + 2) + body
+
+
+# A JPEG's APP1 segment holds at most 65,535 bytes, less its header and the
+# XMP namespace; Pillow refuses a longer packet (a ValueError).
+JPEG_XMP_LIMIT = 65_504
+
+
+def _jpeg_xmp(words: PictureWords | None) -> bytes:
+    """The XMP packet for a JPEG, or none when the words would not fit one
+    segment (the IPTC segment, capped on its own, still carries them)."""
+    if not words:
+        return b""
+    packet = xmp_packet(words)
+    return packet if len(packet) <= JPEG_XMP_LIMIT else b""

@@ -92,7 +92,11 @@ class PageCacheMiddleware:
                 return response
             page = _page_of(request, response)
             store.keep_page(key, page)
-            store.keep_last_good(keys.last_good_key(visit), page)
+            if not request.META.get("QUERY_STRING"):
+                # Only addresses without a query: they are as many as the
+                # site's pages, while a query (?q=…) is the stranger's to
+                # vary, and each copy lives for hours.
+                store.keep_last_good(keys.last_good_key(visit), page)
         if hit and slot is not None:  # asked for again: worth a file
             path = files.file_path(visit)
             if path is not None:

@@ -502,12 +502,13 @@ def keep_last_good(key: str, page: Page) -> None:
     for DATELINE_STALE_IF_ERROR_SECONDS: served in its place while the page
     cannot be made (the database is down), whatever the generation."""
     seconds = settings.DATELINE_STALE_IF_ERROR_SECONDS
-    if not seconds:
+    if not seconds or breaker.is_down(PAGES):
         return
     page = dataclasses.replace(page, expires_at=time.time() + seconds)
     try:
         pages().set(key, page, timeout=seconds)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)
         logger.warning(
             "Page cache: unavailable; no last good copy kept.", exc_info=True
         )
@@ -516,11 +517,12 @@ def keep_last_good(key: str, page: Page) -> None:
 def read_last_good(key: str) -> Page | None:
     """The last good copy kept under ``key``; None when there is none, or
     the cache cannot be reached either."""
-    if not settings.DATELINE_STALE_IF_ERROR_SECONDS:
+    if not settings.DATELINE_STALE_IF_ERROR_SECONDS or breaker.is_down(PAGES):
         return None
     try:
         page: Page | None = pages().get(key)
     except CACHE_FAILURES:
+        breaker.failed(PAGES)
         logger.warning("Page cache: unavailable; no last good copy.", exc_info=True)
         return None
     return page

@@ -260,16 +260,26 @@ def publish_article(
     """Publish now, or schedule by giving a future time (``at`` or the row's own)."""
     if actor is not None and not access.can_publish(actor):
         raise PermissionDenied("Only editors publish.")
-    if article.pubstatus == Article.PubStatus.CANCELED:
-        raise WorkflowError("A withdrawn item cannot be published again.")
-    now = timezone.now()
-    when = at or article.published_at or now
-    first_time = article.status != Article.Status.PUBLISHED
-    article.status = Article.Status.PUBLISHED
-    article.published_at = when
-    article.version = max(article.version, 1)
-    reason = "scheduled" if when > now else ("published" if first_time else "edited")
     with transaction.atomic():
+        # The state is the stored row's, not the one in hand: an old revision
+        # (a revert) or a stale form must not bring a withdrawn item back.
+        stored = (
+            article
+            if article.pk is None
+            else Article.objects.select_for_update().get(pk=article.pk)
+        )
+        if stored.pubstatus == Article.PubStatus.CANCELED:
+            raise WorkflowError("A withdrawn item cannot be published again.")
+        now = timezone.now()
+        when = at or article.published_at or now
+        first_time = stored.status != Article.Status.PUBLISHED
+        article.status = Article.Status.PUBLISHED
+        article.pubstatus = stored.pubstatus
+        article.published_at = when
+        article.version = max(article.version, 1)
+        reason = (
+            "scheduled" if when > now else ("published" if first_time else "edited")
+        )
         _commit(
             article,
             actor=actor,

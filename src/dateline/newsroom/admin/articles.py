@@ -391,6 +391,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     PUBLISH in post or cleaned.get("correction_note")
                 ) and not access.can_publish(user):
                     raise PermissionDenied
+                # A revert is a plain save of the old text: the workflow
+                # buttons act on the item as it is stored, never on a revision.
+                if revert_of is not None and any(
+                    button in post for button in (PUBLISH, SUBMIT, WITHDRAW)
+                ):
+                    self.add_error(
+                        None,
+                        _(
+                            "A revert only restores the text; use the item's own page to publish, submit or withdraw it."
+                        ),
+                    )
                 # The services refuse these too; here they are a message
                 # on the form (a forged button), not a server error.
                 if (

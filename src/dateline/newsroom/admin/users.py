@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dateline.audit.admin import AuditedAdmin
@@ -17,7 +18,7 @@ from dateline.newsroom.twofactor import services as twofactor_services
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponse
 
 
 class NewsroomUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
@@ -50,6 +51,14 @@ class NewsroomUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
             % {"names": ", ".join(user.get_username() for user in queryset)},
             messages.WARNING,
         )
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # Django's view is not atomic like the add and change views: the new
+        # password and its audit entry commit together or not at all.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         qs = twofactor_policy.with_two_factor(super().get_queryset(request))

@@ -234,7 +234,9 @@ def devices(request: HttpRequest) -> HttpResponse:
 def _remove(request: HttpRequest, user: User) -> None:
     kind, number = request.POST.get("kind"), request.POST.get("device", "")
     models = {"authenticator": TOTPDevice, "passkey": passkeys_of(user.pk).model}
-    if kind not in models or not number.isdigit():
+    if kind not in models or not (
+        number.isascii() and number.isdigit() and len(number) <= 18
+    ):
         raise Http404
     device = models[kind].objects.filter(user=user, pk=int(number)).first()
     if device is None:
