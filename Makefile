@@ -70,9 +70,18 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # wrk (Debian) loads the server over loopback and nginx (Debian) serves the
-# static copy to compare with; installed here where missing.
+# static copy to compare with; installed here where missing. SQLite first,
+# then PostgreSQL when BENCH_DATABASE_URL names a server (postgres://…/NAME:
+# the archives go in databases NAME_<size>k there), then both side by side.
 bench: install-dev tools
-	$(VENV)/bin/python bench/run.py
+	env -u BENCH_DATABASE_URL $(VENV)/bin/python bench/run.py
+	@if [ -n "$$BENCH_DATABASE_URL" ]; then \
+		echo "== the same bench on PostgreSQL"; \
+		$(VENV)/bin/python bench/run.py; \
+	else \
+		echo "SKIPPED the PostgreSQL bench: BENCH_DATABASE_URL is not set"; \
+	fi
+	$(VENV)/bin/python bench/compare.py
 
 clean:
 	rm -rf $(VENV) var/bench

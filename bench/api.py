@@ -17,6 +17,7 @@ BUDGET_LIST_P95_MS = 15.0
 def run(
     measure: Callable[..., tuple[list[float], list[float], set[int], int]],
 ) -> list[str]:
+    import figures
     from busiest import busiest
     from django.test.utils import override_settings
 
@@ -52,6 +53,7 @@ def run(
                         size,
                     )
                 )
+                figures.record("api", name, rows[-1][2])
                 sys.stderr.write(f"  api, {name}: p95 {rows[-1][2]:.2f} ms\n")
     finally:
         row.delete()

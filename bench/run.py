@@ -13,7 +13,14 @@ machine's noise shows. Most read is measured by most_read.py, the server
 against nginx by serve.py. BENCH_PARTS picks parts
 (pages,search,syndication,api,most_read,serve). BENCH_DATA_DIR measures an
 existing data directory instead (the demo's, say) and generates nothing.
-Prints the tables and writes them to bench/results/.
+
+BENCH_DATABASE_URL=postgres://user@host:port/NAME runs every part on
+PostgreSQL instead of SQLite: the archive goes into a database of its own on
+that server, NAME_<size>k (created when missing, kept between runs, built
+with COPY as ``dateline generate`` does), with its files under
+var/bench/postgresql-NAME_<size>k. Prints the tables and writes them to
+bench/results/, with the figures in var/bench/figures/ for the comparison of
+engines and archive sizes (bench/compare.py).
 """
 
 from __future__ import annotations
@@ -26,12 +33,36 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import figures
+from engines import (
+    archive_database_url,
+    create_database,
+    describe_engine,
+    search_index_mb,
+    size_label,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000000"))
+# PostgreSQL: the server and the name the archives' databases start with.
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "")
+ARCHIVE_URL = archive_database_url(SERVER_URL, ARTICLES) if SERVER_URL else ""
+ENGINE = "postgresql" if SERVER_URL else "sqlite"
+ENGINE_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 DATA_DIR = Path(
-    os.environ.get("BENCH_DATA_DIR") or ROOT / "var" / "bench" / f"archive-{ARTICLES}"
+    os.environ.get("BENCH_DATA_DIR")
+    or ROOT
+    / "var"
+    / "bench"
+    / (
+        f"postgresql-{urlsplit(ARCHIVE_URL).path.lstrip('/')}"
+        if ARCHIVE_URL
+        else f"archive-{ARTICLES}"
+    )
 ).resolve()
+FIGURES_DIR = ROOT / "var" / "bench" / "figures"
 GENERATE = not os.environ.get("BENCH_DATA_DIR")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
@@ -48,6 +79,8 @@ REINDEX_RECORD = DATA_DIR / "reindex.txt"  # seconds and date of the last full r
 
 os.environ["DATELINE_DATA_DIR"] = str(DATA_DIR)
 os.environ.pop("DATELINE_DATABASE_URL", None)
+if ARCHIVE_URL:  # the servers the serve and most-read parts start read it too
+    os.environ["DATELINE_DATABASE_URL"] = ARCHIVE_URL
 # In-process parts measure the views themselves: no page cache. (Fragments,
 # kept per generation, stay on: they are the product's uncached path. The
 # serve part starts its servers with the page cache on and off itself.)
@@ -143,24 +176,19 @@ def searches_to_measure() -> dict[str, list[str]]:
     }
 
 
-def index_figures() -> tuple[float, str]:
-    """The search index's size on disk (MB) and the last full reindex time."""
+def index_figures() -> tuple[float, str, str]:
+    """The search index's size on disk (MB), what it is made of, and the
+    last full reindex time."""
     from django.core.management import call_command
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(sum(pgsize), 0) FROM dbstat "
-            "WHERE name LIKE 'search%' OR name LIKE 'sqlite_autoindex_search%'"
-        )
-        size_mb = cursor.fetchone()[0] / 2**20
+    size_mb, what = search_index_mb()
     if os.environ.get("BENCH_REINDEX") or not REINDEX_RECORD.exists():
         start = time.perf_counter()
         call_command("reindex", "--no-progress", verbosity=0)
         seconds = time.perf_counter() - start
         REINDEX_RECORD.write_text(f"{seconds:.1f} {datetime.now(UTC):%Y-%m-%d}\n")
     seconds_text, day = REINDEX_RECORD.read_text().split()
-    return size_mb, f"{float(seconds_text) / 60:.1f} min (measured {day})"
+    return size_mb, what, f"{float(seconds_text) / 60:.1f} min (measured {day})"
 
 
 def measure(
@@ -195,6 +223,9 @@ def measure(
 def main() -> None:
     import django
 
+    if ARCHIVE_URL and GENERATE:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        create_database(ARCHIVE_URL)
     django.setup()
     from django.core.management import call_command
 
@@ -205,13 +236,12 @@ def main() -> None:
     total = Article.objects.count()
     public = Article.objects.public().count()
     stamp = datetime.now(UTC)
-    db_file = DATA_DIR / "dateline.sqlite3"
-    db_mb = db_file.stat().st_size / 2**20 if db_file.exists() else 0
     lines = [
-        f"# Dateline at {total:,} items, {stamp:%Y-%m-%d %H:%M} UTC",
+        f"# Dateline at {total:,} items on {ENGINE_NAMES[ENGINE]}, "
+        f"{stamp:%Y-%m-%d %H:%M} UTC",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, SQLite (WAL), database {db_mb:,.0f} MB. "
+        f"{platform.python_version()}, {describe_engine(DATA_DIR)}. "
         + (
             f"Archive: {total:,} items ({public:,} public) from `dateline generate "
             f"--seed {SEED}`"
@@ -248,8 +278,8 @@ def main() -> None:
     table = "\n".join(lines) + "\n"
     # A run of some parts only gets a file of its own, named for them.
     parts = "" if PARTS >= ALL_PARTS else "-" + "-".join(sorted(PARTS))
-    size = f"-{total // 1000}k" if {"serve"} != PARTS else ""
-    name = f"{stamp:%Y-%m-%d}-bench{size}{parts}"
+    size = f"-{size_label(total)}" if {"serve"} != PARTS else ""
+    name = f"{stamp:%Y-%m-%d}-bench-{ENGINE}{size}{parts}"
     out = ROOT / "bench" / "results" / f"{name}.md"
     for again in range(2, 100):  # an earlier run of the day is kept
         if not out.exists():
@@ -257,6 +287,12 @@ def main() -> None:
         out = out.with_name(f"{name}-{again}.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(table)
+    figures.save(
+        FIGURES_DIR / f"{ENGINE}-{size_label(total)}.json",
+        engine=ENGINE_NAMES[ENGINE],
+        articles=total,
+        described=describe_engine(DATA_DIR),
+    )
     sys.stdout.write(f"{table}\nwritten to {out.relative_to(ROOT)}\n")
 
 
@@ -278,6 +314,7 @@ def _pages_section() -> list[str]:
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for name, (urls, is_feed) in pages_to_measure().items():
             rows.append({"name": name, "feed": is_feed, **_measured(urls)})
+            figures.record("pages", name, rows[-1]["p95"])
             sys.stderr.write(f"  {name}: p95 {rows[-1]['p95']:.2f} ms\n")
     page1 = rows[0]["p95"]
     deep = rows[1]["p95"]
@@ -320,15 +357,16 @@ def _search_section(total: int) -> list[str]:
     with override_settings(ALLOWED_HOSTS=["testserver"]):
         for name, urls in searches_to_measure().items():
             rows.append({"name": name, "found": _found(urls[0]), **_measured(urls)})
+            figures.record("search", name, rows[-1]["p95"])
             sys.stderr.write(f"  search, {name}: p95 {rows[-1]['p95']:.2f} ms\n")
-    index_mb, reindex = index_figures()
+    index_mb, index_what, reindex = index_figures()
     worst = max(r["p95"] for r in rows)
     lines = [
         "",
         f"## Search at {total:,} items",
         "",
         "The /search/ page, whole (counts per section, ranking, snippets), as above. "
-        f"Index on disk: {index_mb:,.0f} MB (FTS5 table and entries). "
+        f"Index on disk: {index_mb:,.0f} MB ({index_what}). "
         f"Full reindex: {reindex}.",
         "",
         "| query | p50 ms | p95 ms | p95 range ms | SQL queries | found |",

@@ -10,26 +10,43 @@ agree on what a word is ("covid-19" is two words, "Café" is "cafe").
 
 Weights: A headline, B lead, D body (``ts_filter`` restricts a match to a
 field by them); facets (``_s<section>``, ``_t<topic>``, ``_p<person>``) are
-lexemes of weight C, which no word of a reader's can be.
+lexemes of weight C, which no word of a reader's can be. ``heads`` holds the
+headline's and the lead's lexemes alone (migration 0004).
+
+A search here is two queries, where the engine-neutral ``search`` makes six:
+the newest matches (up to the window ``search`` ranks and counts sections
+among) come with their item, section and whether the headline or the lead
+holds every word, read from ``heads`` as the rows go by; the count is taken
+only when that window is full. docs/decisions/search.md has the measurements.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import dataclasses
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection
 
 from dateline.search import analysis
+
+# The window's sizes are read at call time (tests narrow them).
+from dateline.search.backends import base
 from dateline.search.backends.base import (
+    Count,
     Document,
     Field,
     Filters,
+    Hits,
     KeyRange,
     SearchBackend,
+    Sort,
+    best_first,
+    key_range,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import datetime
 
     from dateline.search.query import Clause, Query
 
@@ -64,6 +81,28 @@ class _Sql:
         return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
+class Match(NamedTuple):
+    """One of the newest matches, as the window query reads it."""
+
+    key: int
+    article_id: int
+    section_id: int | None
+    in_headline: bool
+    in_lead: bool
+
+
+def words_tsquery(query: Query) -> tuple[str, list[Any]]:
+    """The reader's words as one tsquery expression, and its parameters."""
+    text = _Sql()
+    words = " && ".join(
+        text.any([text.clause(c) for c in group]) for group in query.required
+    )
+    if query.excluded:
+        excluded = text.any([text.clause(c) for c in query.excluded])
+        words = f"({words} && !!{excluded})"
+    return words, text.params
+
+
 def tsquery(
     query: Query, filters: Filters, *, field: Field | None = None
 ) -> tuple[str, list[Any]]:
@@ -73,19 +112,13 @@ def tsquery(
     (``ts_filter`` keeps the lexemes of its weight); filters always match
     the facets, which carry a weight of their own.
     """
-    text = _Sql()
-    words = " && ".join(
-        text.any([text.clause(c) for c in group]) for group in query.required
-    )
-    if query.excluded:
-        excluded = text.any([text.clause(c) for c in query.excluded])
-        words = f"{words} && !!{excluded}"
+    words, words_params = words_tsquery(query)
     # The whole document first, so that the GIN index can answer it.
-    conditions, params = [f"document @@ ({words})"], list(text.params)
+    conditions, params = [f"document @@ ({words})"], list(words_params)
     if field is not None:
         weight = _FIELD_WEIGHTS[field]
-        conditions.append(f"ts_filter(document, '{{{weight}}}') @@ ({words})")
-        params += text.params
+        conditions.append(f"ts_filter(heads, '{{{weight}}}') @@ ({words})")
+        params += words_params
     tags = _Sql()
     facets = []
     if filters.section_ids:
@@ -118,14 +151,26 @@ class PostgresBackend(SearchBackend):
     ) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {TABLE} (article_id, key, section_id, document) VALUES "  # noqa: S608 - constant names
-                f"(%s, %s, %s, setweight(to_tsvector('{CONFIG}', %s), 'A') "
-                f"|| setweight(to_tsvector('{CONFIG}', %s), 'B') "
-                f"|| setweight(to_tsvector('{CONFIG}', %s), 'D') "
-                "|| setweight(array_to_tsvector(%s::text[]), 'C'))",
+                f"INSERT INTO {TABLE} "  # noqa: S608 - constant names
+                "(article_id, key, section_id, document, heads) "
+                "SELECT article_id, key, section_id, "
+                f"heads || setweight(to_tsvector('{CONFIG}', body), 'D') "
+                "|| setweight(array_to_tsvector(facets), 'C'), heads "
+                "FROM (SELECT %s::bigint AS article_id, %s::bigint AS key, "
+                "%s::bigint AS section_id, %s AS body, %s::text[] AS facets, "
+                f"setweight(to_tsvector('{CONFIG}', %s), 'A') "
+                f"|| setweight(to_tsvector('{CONFIG}', %s), 'B') AS heads) AS item",
                 [
-                    (document.article_id, key, document.section_id, *row)
-                    for document, key, row in zip(
+                    (
+                        document.article_id,
+                        key,
+                        document.section_id,
+                        body,
+                        facets,
+                        headline,
+                        lead,
+                    )
+                    for document, key, (headline, lead, body, facets) in zip(
                         documents, keys, prepared, strict=True
                     )
                 ],
@@ -145,8 +190,15 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 - constant name
 
     def optimize(self) -> None:
+        """Fresh statistics after a rebuild, and a vacuum where one may run
+        (not inside a transaction): a bulk load leaves the visibility map
+        empty, and every match read then visits the heap to learn whether
+        its row is visible."""
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {TABLE}")
+            if connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {TABLE}")
+            else:
+                cursor.execute(f"VACUUM (ANALYZE) {TABLE}")
 
     def count(
         self, query: Query, filters: Filters, keys: KeyRange, at_most: int
@@ -177,6 +229,118 @@ class PostgresBackend(SearchBackend):
             [*params, keys.low, keys.high, limit, offset],
         )
         return [int(row[0]) for row in rows]
+
+    def window(
+        self, query: Query, filters: Filters, keys: KeyRange, limit: int
+    ) -> list[Match]:
+        """The newest ``limit`` matches with their item and section, and
+        whether the headline or the lead holds every word of the query."""
+        condition, params = tsquery(query, filters)
+        words, words_params = words_tsquery(query)
+        rows = _select(
+            "SELECT key, article_id, section_id, "  # noqa: S608 - constants and placeholders
+            f"ts_filter(heads, '{{a}}') @@ ({words}), "
+            f"ts_filter(heads, '{{b}}') @@ ({words}) "
+            f"FROM {TABLE} WHERE {condition} AND key BETWEEN %s AND %s "
+            "ORDER BY key DESC LIMIT %s",
+            [*words_params, *words_params, *params, keys.low, keys.high, limit],
+        )
+        return [Match(int(k), int(a), s, bool(h), bool(le)) for k, a, s, h, le in rows]
+
+    def search(
+        self,
+        query: Query,
+        *,
+        filters: Filters,
+        sort: Sort,
+        offset: int,
+        limit: int,
+        now: datetime,
+        section_ids: Iterable[int] = (),
+    ) -> Hits:
+        """As ``SearchBackend.search``, the same pages and counts, in two
+        queries for most searches (three with a section filter and counts)."""
+        if query.is_empty:
+            return Hits(ids=[], total=Count(0, base.COUNT_AT_MOST))
+        section_ids = list(section_ids)
+        bounds = key_range(filters, now)
+        window = self.window(query, filters, bounds, base.CONSIDERED + 1)
+        if len(window) <= base.CONSIDERED:  # every match is in the window
+            total = Count(len(window), base.COUNT_AT_MOST)
+        else:
+            total = Count(
+                self.count(query, filters, bounds, base.COUNT_AT_MOST),
+                base.COUNT_AT_MOST,
+            )
+        if not total.value:
+            return Hits(ids=[], total=total)
+        by_section: dict[int, Count] = {}
+        among = None
+        if section_ids:
+            everywhere = (
+                self.window(
+                    query, dataclasses.replace(filters, section_ids=()), bounds,
+                    base.CONSIDERED + 1,
+                )
+                if filters.section_ids
+                else window
+            )  # fmt: skip
+            if len(everywhere) > base.CONSIDERED:
+                among = base.CONSIDERED
+            wanted = set(section_ids)
+            for match in everywhere[: base.CONSIDERED]:
+                if match.section_id in wanted:
+                    found = by_section.get(match.section_id)
+                    by_section[match.section_id] = Count(
+                        (found.value if found else 0) + 1, base.CONSIDERED
+                    )
+        articles = {match.key: match.article_id for match in window}
+        page: list[int] = []
+        available = total.value
+        if offset >= total.value:
+            pass
+        elif sort == Sort.DATE and offset + limit <= len(window):
+            page = [match.key for match in window[offset : offset + limit]]
+        elif sort == Sort.DATE:
+            page = self.newest(query, filters, bounds, offset, limit)
+            articles = self._articles(page)
+        else:
+            considered = window[: base.CONSIDERED]
+            weights = dict.fromkeys(
+                [match.key for match in considered[: base.RANKED_MATCHES]],
+                base.BODY_WEIGHT,
+            )
+            for weight, candidates, in_field in (
+                (base.LEAD_WEIGHT, base.RANKED_LEAD_MATCHES, lambda m: m.in_lead),
+                (
+                    base.HEADLINE_WEIGHT,
+                    base.RANKED_HEADLINE_MATCHES,
+                    lambda m: m.in_headline,
+                ),
+            ):
+                matched = [m.key for m in considered if in_field(m)][:candidates]
+                for key in matched:
+                    weights[key] = weight
+            ranked = best_first(weights.items(), now_seconds=now.timestamp())
+            page = [key for key, _ in ranked[offset : offset + limit]]
+            available = len(ranked)
+        return Hits(
+            ids=[articles[key] for key in page if key in articles],
+            total=total,
+            by_section={
+                pk: count for pk, count in by_section.items() if pk is not None
+            },
+            by_section_among=among,
+            available=available,
+        )
+
+    @staticmethod
+    def _articles(keys: list[int]) -> dict[int, int]:
+        from dateline.search.models import SearchEntry
+
+        return dict(
+            SearchEntry.objects.filter(key__in=keys).values_list("key", "article_id")
+        )
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
