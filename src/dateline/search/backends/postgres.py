@@ -310,16 +310,12 @@ class PostgresBackend(SearchBackend):
                 [match.key for match in considered[: base.RANKED_MATCHES]],
                 base.BODY_WEIGHT,
             )
-            for weight, candidates, in_field in (
-                (base.LEAD_WEIGHT, base.RANKED_LEAD_MATCHES, lambda m: m.in_lead),
-                (
-                    base.HEADLINE_WEIGHT,
-                    base.RANKED_HEADLINE_MATCHES,
-                    lambda m: m.in_headline,
-                ),
+            for weight, candidates, flag in (
+                (base.LEAD_WEIGHT, base.RANKED_LEAD_MATCHES, "in_lead"),
+                (base.HEADLINE_WEIGHT, base.RANKED_HEADLINE_MATCHES, "in_headline"),
             ):
-                matched = [m.key for m in considered if in_field(m)][:candidates]
-                for key in matched:
+                matched = [m.key for m in considered if getattr(m, flag)]
+                for key in matched[:candidates]:
                     weights[key] = weight
             ranked = best_first(weights.items(), now_seconds=now.timestamp())
             page = [key for key, _ in ranked[offset : offset + limit]]
