@@ -24,13 +24,15 @@ LEAD_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
 # A match loses half its weight as it ages by this many days, then a third...
 RECENCY_DAYS = 30.0
-# The count is exact up to this many matches, "more than" beyond: counting
-# every match of a common word costs more than the figure is worth.
-COUNT_AT_MOST = 10_000
 # Counts per section and relevance consider the newest this-many matches
 # (all of them when there are fewer), so that a common word costs what a
 # rare one does; sorting by date reaches every match.
 CONSIDERED = 2000
+# The count is exact up to this many matches, "more than" beyond: the same
+# window, so that counting reads no match the page does not read anyway
+# (10,000 until issue 21: reading up to 10,001 matches was most of a common
+# word's cost on PostgreSQL, and a reader pages through 1,000 at most).
+COUNT_AT_MOST = CONSIDERED
 # Relevance candidates among them: the newest matches anywhere, and the
 # newest with all the query's words in the lead, and in the headline.
 RANKED_MATCHES = 300

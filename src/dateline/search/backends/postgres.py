@@ -265,8 +265,9 @@ class PostgresBackend(SearchBackend):
         section_ids = list(section_ids)
         bounds = key_range(filters, now)
         window = self.window(query, filters, bounds, base.CONSIDERED + 1)
-        if len(window) <= base.CONSIDERED:  # every match is in the window
-            total = Count(len(window), base.COUNT_AT_MOST)
+        if len(window) <= base.CONSIDERED or base.COUNT_AT_MOST <= base.CONSIDERED:
+            # Every match is in the window, or more than the count shows.
+            total = Count(min(len(window), base.COUNT_AT_MOST + 1), base.COUNT_AT_MOST)
         else:
             total = Count(
                 self.count(query, filters, bounds, base.COUNT_AT_MOST),
