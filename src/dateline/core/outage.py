@@ -23,7 +23,8 @@ full, read-only) but not its ``no such table`` (a bug, kept a 500), and an
 A pool of connections with none free (``DATELINE_DATABASE_POOL``,
 core/database.py) is the same kind of state: psycopg_pool's ``PoolTimeout``
 (or ``TooManyRequests``, a queue of waiters full) after the pool's timeout,
-which Django raises as its ``OperationalError`` from the driver's. It gets a
+which Django raises as its ``OperationalError`` from the driver's, or
+PgBouncer's ``query_wait_timeout`` (deploy/pgbouncer.ini). It gets a
 503 saying the site is busy, with a shorter ``Retry-After``: a burst passes
 in seconds.
 """
@@ -83,6 +84,9 @@ DISK_FULL_MESSAGES = (
     "disk quota exceeded",
 )
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# PgBouncer's when no server connection came within query_wait_timeout, and
+# when max_client_conn clients are connected already.
+PGBOUNCER_BUSY_MESSAGES = ("query_wait_timeout", "no more connections allowed")
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -103,12 +107,15 @@ def is_unavailable(error: BaseException) -> bool:
 
 def is_pool_exhausted(error: BaseException) -> bool:
     """Whether ``error`` is (or was raised from) a connection pool that had
-    no connection to lend in time."""
+    no connection to lend in time: psycopg's in this process, or PgBouncer's
+    (its errors are messages)."""
     pool = sys.modules.get("psycopg_pool")  # imported only where a pool is used
-    if pool is None:
-        return False
-    kinds = (pool.PoolTimeout, pool.TooManyRequests)
-    return any(isinstance(one, kinds) for one in _chain(error))
+    kinds = (pool.PoolTimeout, pool.TooManyRequests) if pool is not None else ()
+    return any(
+        isinstance(one, kinds)
+        or any(text in str(one) for text in PGBOUNCER_BUSY_MESSAGES)
+        for one in _chain(error)
+    )
 
 
 def _is_unavailable_one(error: BaseException) -> bool:
