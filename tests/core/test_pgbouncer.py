@@ -76,9 +76,11 @@ def test_the_example_pools_by_transaction_and_gives_up_before_nginx_does() -> No
     assert "dateline" in config["databases"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pgbouncer(django_db_setup: None) -> Iterator[PgBouncer]:
-    """One PgBouncer for the module, in front of the test database."""
+    """One PgBouncer for the module, in front of the test database: stopped
+    at its end, since the server connections it keeps would stop other tests
+    from using the test database as a template (tests/faults)."""
     settings_dict = connection.settings_dict
     bouncer = PgBouncer(
         database=settings_dict["NAME"],
