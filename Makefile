@@ -27,11 +27,12 @@ demo: install
 
 # Debian's programs the tests and the bench run: nginx (deploy/nginx.conf in
 # front of the app), wrk (the bench's load), redis-server (the fault suite's
-# own server) and pg_dump/pg_restore (backups). Installed where missing when
+# own server), pg_dump/pg_restore (backups) and pgbouncer (deploy/pgbouncer.ini
+# in front of PostgreSQL). Installed where missing when
 # this runs as root with apt-get; elsewhere the tests that need one skip and
 # name it, and .ci/run (DATELINE_TEST_REQUIRE_ALL=1) counts such a skip as a
 # failure. Debian's policy-rc.d keeps the installed services from starting.
-TOOLS := nginx:nginx wrk:wrk redis-server:redis-server pg_dump:postgresql-client
+TOOLS := nginx:nginx wrk:wrk redis-server:redis-server pg_dump:postgresql-client pgbouncer:pgbouncer
 tools:
 	@missing=""; for pair in $(TOOLS); do \
 		tool=$${pair%%:*}; package=$${pair#*:}; \

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dateline.core.config import answers_to_loopback_only, load_or_create_secret_key
 from dateline.core.csp import CSPConfigError, parse_extra
+from dateline.core.database import configure_postgresql, parse_pool
 
 env = environ.Env()
 
@@ -197,6 +198,13 @@ _SQLITE_OPTIONS = {
     ),
 }
 
+# PostgreSQL only: pooled connections per process, and PgBouncer in front
+# (core/database.py, docs/deploy.md).
+DATELINE_DATABASE_POOL = parse_pool(env.str("DATELINE_DATABASE_POOL", default=""))
+DATELINE_DATABASE_PGBOUNCER: bool = env.bool(
+    "DATELINE_DATABASE_PGBOUNCER", default=False
+)
+
 _database_url: str | None = env.str("DATELINE_DATABASE_URL", default=None)
 if _database_url:
     _default_db: dict[str, Any] = env.db_url_config(_database_url)
@@ -223,6 +231,12 @@ elif _default_db["ENGINE"] in {
         "connect_timeout": DATELINE_DATABASE_TIMEOUT,
         **_default_db.get("OPTIONS", {}),
     }
+    configure_postgresql(
+        _default_db,
+        pool=DATELINE_DATABASE_POOL,
+        pgbouncer=DATELINE_DATABASE_PGBOUNCER,
+        timeout=DATELINE_DATABASE_TIMEOUT,
+    )
     INSTALLED_APPS.append("django.contrib.postgres")
 else:
     raise ImproperlyConfigured(

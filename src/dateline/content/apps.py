@@ -5,3 +5,6 @@ class ContentConfig(AppConfig):
     name = "dateline.content"
     label = "content"
     verbose_name = "Content"
+
+    def ready(self) -> None:
+        from dateline.content import checks  # noqa: F401 - registers deploy checks

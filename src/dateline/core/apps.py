@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from dateline.core import lookups  # noqa: F401 - registers field__state
+        from dateline.core import checks, lookups  # noqa: F401 - they register

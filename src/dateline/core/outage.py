@@ -19,6 +19,14 @@ in ``ProgrammingError``), SQLite's operational errors that are about the
 file (busy or locked past the busy timeout, cannot open, I/O error, disk
 full, read-only) but not its ``no such table`` (a bug, kept a 500), and an
 ``OSError`` for a full disk (a session or an upload written to a file).
+
+A pool of connections with none free (``DATELINE_DATABASE_POOL``,
+core/database.py) is the same kind of state: psycopg_pool's ``PoolTimeout``
+(or ``TooManyRequests``, a queue of waiters full) after the pool's timeout,
+which Django raises as its ``OperationalError`` from the driver's, or
+PgBouncer's ``query_wait_timeout`` (deploy/pgbouncer.ini). It gets a
+503 saying the site is busy, with a shorter ``Retry-After``: a burst passes
+in seconds.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ logger = logging.getLogger(__name__)
 
 # What a client is told to wait before it tries again.
 RETRY_AFTER_SECONDS = 30
+# ... when every pooled connection was busy for the pool's whole timeout.
+BUSY_RETRY_AFTER_SECONDS = 5
 API_PREFIX = "/api/"
 PROBLEM_TYPE = "application/problem+json"
 SITE_TEMPLATE = "503.html"  # the public site's (site/templates/503.html)
@@ -74,6 +84,9 @@ DISK_FULL_MESSAGES = (
     "disk quota exceeded",
 )
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+# PgBouncer's when no server connection came within query_wait_timeout, and
+# when max_client_conn clients are connected already.
+PGBOUNCER_BUSY_MESSAGES = ("query_wait_timeout", "no more connections allowed")
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -90,6 +103,19 @@ def is_unavailable(error: BaseException) -> bool:
     """Whether ``error`` says the database (or the disk under it) cannot
     serve now, rather than that the code asked for something wrong."""
     return any(_is_unavailable_one(one) for one in _chain(error))
+
+
+def is_pool_exhausted(error: BaseException) -> bool:
+    """Whether ``error`` is (or was raised from) a connection pool that had
+    no connection to lend in time: psycopg's in this process, or PgBouncer's
+    (its errors are messages)."""
+    pool = sys.modules.get("psycopg_pool")  # imported only where a pool is used
+    kinds = (pool.PoolTimeout, pool.TooManyRequests) if pool is not None else ()
+    return any(
+        isinstance(one, kinds)
+        or any(text in str(one) for text in PGBOUNCER_BUSY_MESSAGES)
+        for one in _chain(error)
+    )
 
 
 def _is_unavailable_one(error: BaseException) -> bool:
@@ -151,16 +177,21 @@ def is_disk_full(error: BaseException) -> bool:
 def unavailable_answer(request: HttpRequest, error: BaseException) -> HttpResponse:
     """The 503 for ``error``, in the form the caller of this path reads."""
     disk_full = is_disk_full(error)
+    busy = not disk_full and is_pool_exhausted(error)
     if disk_full:
         detail = _(
             "The server's disk is full: nothing was saved. Try again once it has room."
         )
+    elif busy:
+        detail = _("The site is very busy just now. Please try again in a moment.")
     else:
         detail = _(
             "The database is not answering just now. Please try again in a moment."
         )
     response = _answer_for_path(request, detail, disk_full=disk_full)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Retry-After"] = str(
+        BUSY_RETRY_AFTER_SECONDS if busy else RETRY_AFTER_SECONDS
+    )
     response["Cache-Control"] = "no-store"
     return response
 

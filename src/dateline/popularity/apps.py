@@ -8,7 +8,7 @@ class PopularityConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.content.signals import article_changed
-        from dateline.popularity import services
+        from dateline.popularity import checks, services  # noqa: F401 - checks register
 
         article_changed.connect(
             services.on_article_changed, dispatch_uid="popularity-forget-public"

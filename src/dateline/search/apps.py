@@ -11,7 +11,7 @@ class SearchConfig(AppConfig):
 
         from dateline.content.models import Article
         from dateline.content.signals import article_changed
-        from dateline.search import indexing
+        from dateline.search import checks, indexing  # noqa: F401 - checks register
 
         article_changed.connect(
             indexing.on_article_changed, dispatch_uid="search-index-article"
