@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
 from dateline.search import analysis
 
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from dateline.search.query import Clause, Query
 
 CONFIG = "russian"
+# How many of the newest entries the window tests one by one before it asks
+# the GIN index for the rest (docs/decisions/search.md).
+RECENT_ENTRIES = 3000
 TABLE = "search_searchentry"
 # The weight letter each field's words carry in the document.
 _FIELD_WEIGHTS = {Field.HEADLINE: "a", Field.LEAD: "b"}
@@ -234,18 +237,64 @@ class PostgresBackend(SearchBackend):
         self, query: Query, filters: Filters, keys: KeyRange, limit: int
     ) -> list[Match]:
         """The newest ``limit`` matches with their item and section, and
-        whether the headline or the lead holds every word of the query."""
+        whether the headline or the lead holds every word of the query.
+
+        Read newest first in up to three steps, so that neither a common nor
+        a rare query pays for the other's plan (docs/decisions/search.md):
+        the newest RECENT_ENTRIES entries, each tested (enough for a word in
+        most items); then, at the rate those gave, key ranges of the time
+        the rest should take, through the GIN index (a bitmap of the matches
+        in the range, no match tested again), growing fourfold; the whole
+        range at once when the newest entries held no match.
+        """
         condition, params = tsquery(query, filters)
         words, words_params = words_tsquery(query)
-        rows = _select(
-            "SELECT key, article_id, section_id, "  # noqa: S608 - constants and placeholders
+        select = (
+            "SELECT key, article_id, section_id, "
             f"ts_filter(heads, '{{a}}') @@ ({words}), "
             f"ts_filter(heads, '{{b}}') @@ ({words}) "
-            f"FROM {TABLE} WHERE {condition} AND key BETWEEN %s AND %s "
-            "ORDER BY key DESC LIMIT %s",
-            [*words_params, *words_params, *params, keys.low, keys.high, limit],
         )
-        return [Match(int(k), int(a), s, bool(h), bool(le)) for k, a, s, h, le in rows]
+        recent = _select(
+            f"{select} FROM (SELECT * FROM {TABLE} WHERE key BETWEEN %s AND %s "  # noqa: S608 - constants and placeholders
+            "ORDER BY key DESC LIMIT %s) AS recent "
+            f"WHERE {condition} ORDER BY key DESC LIMIT %s",
+            [*words_params, *words_params, keys.low, keys.high, RECENT_ENTRIES,
+             *params, limit],
+        )  # fmt: skip
+        found = [_match(row) for row in recent]
+        if len(found) >= limit:
+            return found
+        reached = _select(
+            f"SELECT min(key), count(*) FROM (SELECT key FROM {TABLE} "  # noqa: S608 - constant name
+            "WHERE key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s) AS recent",
+            [keys.low, keys.high, RECENT_ENTRIES],
+        )[0]
+        if reached[1] < RECENT_ENTRIES:  # the range held no more entries
+            return found
+        top = int(reached[0]) - 1
+        # Keys per match so far: each step reads the range that should hold
+        # the rest, then four times more, down to the range's low end.
+        per_match = (keys.high - top) / len(found) if found else None
+        while top >= keys.low and len(found) < limit:
+            need = limit - len(found)
+            if per_match is None:
+                bottom = keys.low
+            else:
+                bottom = max(keys.low, top - int(per_match * need * 2.5))
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The bitmap: the matches in the range from the index, each
+                # row visited once for its key; never a walk testing rows.
+                cursor.execute("SET LOCAL enable_indexscan = off")
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(
+                    f"{select} FROM {TABLE} WHERE {condition} "
+                    "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s",
+                    [*words_params, *words_params, *params, bottom, top, need],
+                )
+                found += [_match(row) for row in cursor.fetchall()]
+            top = bottom - 1
+            per_match = (per_match or 0) * 4 or None
+        return found
 
     def search(
         self,
@@ -338,6 +387,13 @@ class PostgresBackend(SearchBackend):
         return dict(
             SearchEntry.objects.filter(key__in=keys).values_list("key", "article_id")
         )
+
+
+def _match(row: tuple[Any, ...]) -> Match:
+    key, article_id, section_id, in_headline, in_lead = row
+    return Match(
+        int(key), int(article_id), section_id, bool(in_headline), bool(in_lead)
+    )
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

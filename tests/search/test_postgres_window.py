@@ -1,0 +1,109 @@
+"""PostgreSQL's window of newest matches, read in steps (search/backends/postgres.py).
+
+With a handful of items every search is answered by the first step (the
+newest entries, tested one by one); here that step is narrowed to a few
+entries so that the GIN steps, their growing key ranges and the jump to the
+whole range run too, and each answer is compared with the plain query that
+reads every match.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from dateline.search.backends.base import Filters, key_range
+from dateline.search.query import parse
+from tests.factories import SectionFactory, published_article
+
+if TYPE_CHECKING:
+    from dateline.search.backends.postgres import Match
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="PostgreSQL's own search steps"
+    ),
+]
+
+
+def plain_window(text: str, filters: Filters, limit: int) -> list[int]:
+    """Every match's key, newest first, by the simplest query there is."""
+    from dateline.search.backends.postgres import TABLE, tsquery
+
+    condition, params = tsquery(parse(text), filters)
+    bounds = key_range(filters, timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key FROM {TABLE} WHERE {condition} AND key BETWEEN %s AND %s "  # noqa: S608 - constants
+            "ORDER BY key DESC LIMIT %s",
+            [*params, bounds.low, bounds.high, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def window(text: str, filters: Filters, limit: int) -> list[Match]:
+    from dateline.search.backends.postgres import PostgresBackend
+
+    bounds = key_range(filters, timezone.now())
+    return PostgresBackend().window(parse(text), filters, bounds, limit)
+
+
+@pytest.mark.parametrize("recent", [1, 2, 3, 50])
+def test_the_window_in_steps_is_the_newest_matches(
+    monkeypatch: pytest.MonkeyPatch, recent: int
+) -> None:
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", recent)
+    world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
+    now = timezone.now()
+    headlines = [
+        "Wind farm approved off the coast",  # the newest
+        "Harbour strike ends",
+        "Farm subsidies cut",
+        "Wind warning for the coast",
+        "Wind farm opens in the north",
+        "Cup final tonight",
+        "Wind farm protest",
+        "Harbour reopens",
+        "Grain harvest begins",
+        "Wind farm investors meet",  # the oldest
+    ]
+    items = [
+        published_article(
+            section=sport if "Cup" in headline else world,
+            headline=headline,
+            lead="A farm near the harbour." if "reopens" in headline else "",
+            body="<p>Nothing else.</p>",
+        )
+        for headline in reversed(headlines)
+    ]
+    lead_only = next(item for item in items if item.headline == "Harbour reopens")
+    everything = Filters()
+    for text in (
+        "wind farm",
+        "harbour",
+        "farm",
+        "cup",
+        "grain",
+        "wind -farm",
+        "absent",
+    ):
+        for limit in (1, 2, 3, 10):
+            expected = plain_window(text, everything, limit)
+            got = window(text, everything, limit)
+            assert [m.key for m in got] == expected, (text, limit)
+    # Fields, sections and a date range come through the steps as well.
+    matches = window("farm", everything, 10)
+    in_lead = [m.article_id for m in matches if m.in_lead]
+    assert [m.article_id for m in matches if not m.in_headline] == in_lead
+    assert in_lead == [lead_only.pk]
+    in_world = Filters(section_ids=(world.pk,), since=now - timedelta(days=1))
+    assert [m.key for m in window("wind", in_world, 10)] == plain_window(
+        "wind", in_world, 10
+    )
+    assert len(window("wind", in_world, 10)) == 5
+    assert window("cup", in_world, 10) == []
