@@ -107,3 +107,56 @@ def test_the_window_in_steps_is_the_newest_matches(
     )
     assert len(window("wind", in_world, 10)) == 5
     assert window("cup", in_world, 10) == []
+
+
+QUERIES = [
+    "wind farm",
+    "farm",
+    "harbour",
+    '"wind farm"',
+    "wind -farm",
+    "farm OR harbour",
+    "coast",
+    "absent",
+]
+
+
+@pytest.mark.parametrize("considered", [3, 2000])
+def test_the_same_pages_and_counts_as_the_engine_neutral_search(
+    monkeypatch: pytest.MonkeyPatch, considered: int
+) -> None:
+    """PostgreSQL's own ``search`` against ``SearchBackend.search`` (the flow
+    SQLite runs) over PostgreSQL's reads: every page, count and section count
+    alike, with the window narrowed so that counts say "more than" too."""
+    from dateline.search.backends.base import SearchBackend, Sort
+    from dateline.search.backends.postgres import PostgresBackend
+
+    monkeypatch.setattr("dateline.search.backends.base.CONSIDERED", considered)
+    monkeypatch.setattr("dateline.search.backends.base.COUNT_AT_MOST", considered)
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
+    world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
+    words = ["wind", "farm", "harbour", "coast", "storm"]
+    for n in range(24):
+        headline = " ".join(words[(n + i) % 5] for i in range(n % 3 + 1))
+        published_article(
+            section=sport if n % 4 == 0 else world,
+            headline=f"{headline} {n}",
+            lead=words[(n * 2) % 5] if n % 2 else "",
+            body=f"<p>{words[(n * 3) % 5]} and more.</p>",
+        )
+    backend, now = PostgresBackend(), timezone.now()
+    for text in QUERIES:
+        for filters in (Filters(), Filters(section_ids=(world.pk,))):
+            for sort in (Sort.RELEVANCE, Sort.DATE):
+                for offset in (0, 2, 40):
+                    arguments = {
+                        "filters": filters,
+                        "sort": sort,
+                        "offset": offset,
+                        "limit": 3,
+                        "now": now,
+                        "section_ids": [world.pk, sport.pk],
+                    }
+                    own = backend.search(parse(text), **arguments)
+                    neutral = SearchBackend.search(backend, parse(text), **arguments)
+                    assert own == neutral, (text, filters, sort, offset)
