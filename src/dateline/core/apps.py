@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.core import lookups  # noqa: F401 - registers field__state
+        from dateline.core.replicas import checks  # noqa: F401 - registers the check
