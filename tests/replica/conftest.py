@@ -72,7 +72,7 @@ def installed_replica(port: int, *, alias: str = ALIAS) -> Iterator[str]:
     # test case refuses a connection to an alias its settings name but its
     # ``databases`` do not (pytest-django fixes those before any fixture).
     wrapper = load_backend(entry["ENGINE"]).DatabaseWrapper(entry, alias)
-    setattr(connections._connections, alias, wrapper)  # noqa: B010
+    setattr(connections._connections, alias, wrapper)
     try:
         with warnings.catch_warnings():
             # Django warns that DATABASES is read once by the handler: here

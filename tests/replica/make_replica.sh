@@ -58,13 +58,28 @@ pg_bin() {
 }
 
 is_streaming() {
-  # In recovery, with a WAL receiver (its pid is visible to every role).
-  [ "$(replica_sql "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE pid IS NOT NULL)")" = t ]
+  # In recovery, with its WAL receiver streaming from the primary.
+  [ "$(replica_sql "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')")" = t ]
 }
 
-wait_streaming() {
+caught_up() {
+  # Streaming, and replayed all the primary had written when asked: a
+  # replica that lost the WAL it needs streams for a moment, then fails.
+  local target
+  target="$(primary_sql 'SELECT pg_current_wal_lsn()')"
+  is_streaming && [ "$(replica_sql "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ]
+}
+
+wait_caught_up() {
+  # $1 tries, half a second apart; $2 (optional) the size of the server's log
+  # before it started: the primary having removed the WAL it needs ends the
+  # wait at once.
   for _ in $(seq 1 "$1"); do
-    if is_streaming; then return 0; fi
+    if caught_up; then return 0; fi
+    if [ -n "${2:-}" ] && tail -c "+$(($2 + 1))" "$DIR/server.log" 2>/dev/null |
+        grep -q "has already been removed"; then
+      return 1
+    fi
     sleep 0.5
   done
   return 1
@@ -103,6 +118,7 @@ fi
 # resuming it must not leave the next run a replica that never catches up.
 if is_streaming; then
   replica_sql "SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()" >/dev/null || true
+  wait_caught_up 120 || say "the replica on port $PORT is slow to catch up."
   say "reusing the replica streaming on port $PORT ($DIR)."
   echo "$URL"
   exit 0
@@ -126,8 +142,9 @@ BIN="$(pg_bin)"
 
 # Stopped, or lost the WAL it needs: start it and give it a moment; else afresh.
 if [ -f "$DIR/$MARKER" ]; then
+  log_size="$(stat -c %s "$DIR/server.log" 2>/dev/null || echo 0)"
   as_owner "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start >/dev/null 2>&1 || true
-  if wait_streaming 20; then
+  if wait_caught_up 60 "$log_size"; then
     say "restarted the replica on port $PORT ($DIR)."
     echo "$URL"
     exit 0
@@ -174,7 +191,7 @@ EOF
 as_owner tee "$DIR/pg_ident.conf" >/dev/null </dev/null
 
 as_owner "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 120 start >/dev/null
-if ! wait_streaming 60; then
+if ! wait_caught_up 120; then
   say "the replica started but does not stream; see $DIR/server.log."
   exit 1
 fi

@@ -108,7 +108,9 @@ def test_the_routed_connection_is_a_standby_and_the_primary_is_not(
         assert cursor.fetchone() == (False,)
 
 
-@pytest.mark.parametrize("url", ["/news/", "/world/", "/feeds/news.rss", "/api/v1/items"])
+@pytest.mark.parametrize(
+    "url", ["/news/", "/world/", "/feeds/news.rss", "/api/v1/items"]
+)
 def test_public_reads_go_to_the_replica(
     client: Client, story: Article, replica: str, url: str
 ) -> None:
@@ -199,7 +201,7 @@ def test_a_replica_that_dies_mid_request_is_answered_from_the_primary(
     try:
         with installed_replica(relay.port) as alias:
             wait_replayed(alias)
-            first, _, on_replica = get_counting(client, "/news/", alias)
+            _, _, on_replica = get_counting(client, "/news/", alias)
             assert content_reads(on_replica)
             assert health.standing(alias).usable  # type: ignore[union-attr]
             relay.stop()  # the replica dies; this process still trusts it
@@ -245,7 +247,7 @@ def test_a_replica_behind_the_lag_limit_is_skipped_and_named_by_the_check(
         assert behind.lag_seconds is not None
         assert behind.lag_seconds > 0
         with override_settings(DATELINE_REPLICA_MAX_LAG_SECONDS=behind.lag_seconds / 2):
-            response, primary, on_replica = get_counting(client, "/news/", replica)
+            response, _, on_replica = get_counting(client, "/news/", replica)
             assert b"Ferry strike called off" in response.content
             assert not content_reads(on_replica)
             standing = health.standing(replica)

@@ -10,9 +10,7 @@ from django.core import checks
 
 from dateline.core.replicas import health
 
-HINT = (
-    "Its reads go to the primary meanwhile. See docs/deploy.md, 'Read replicas'."
-)
+HINT = "Its reads go to the primary meanwhile. See docs/deploy.md, 'Read replicas'."
 
 
 @checks.register("replicas", deploy=True)

@@ -16,6 +16,7 @@ with the one recorded when a page-cache generation started (see routing).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -84,7 +85,8 @@ def standing(alias: str) -> Standing | None:
     now = time.monotonic()
     kept = _standings.get(alias)
     if kept is not None and (
-        now < kept.retry_at or (not kept.retry_at and now - kept.checked_at < CHECK_SECONDS)
+        now < kept.retry_at
+        or (not kept.retry_at and now - kept.checked_at < CHECK_SECONDS)
     ):
         return kept
     # One thread measures; the others go on with what is kept.
@@ -197,10 +199,8 @@ def primary_lsn() -> int | None:
 def _drop_connection(alias: str) -> None:
     """Close this thread's connection to a replica that failed: the next
     use connects afresh."""
-    try:
+    with contextlib.suppress(DatabaseError):
         connections[alias].close()
-    except DatabaseError:
-        pass
 
 
 def _first_line(error: BaseException) -> str:

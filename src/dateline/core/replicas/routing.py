@@ -139,6 +139,8 @@ def choose_replica(required_lsn: int | None) -> str | None:
     """A usable replica that has replayed ``required_lsn`` (None: any), or
     None: read the primary. No query unless a standing is stale, or the
     kept position is short of ``required_lsn``."""
+    if required_lsn == UNKNOWN:
+        return None  # a generation started without a position: the primary
     usable = [
         found
         for alias in health.replica_aliases()
@@ -148,7 +150,7 @@ def choose_replica(required_lsn: int | None) -> str | None:
     for found in usable:
         if required_lsn is None or (found.replayed_lsn or 0) >= required_lsn:
             return found.alias
-    if required_lsn is None or required_lsn == UNKNOWN:
+    if required_lsn is None:
         return None
     for found in usable:
         replayed = health.replayed_lsn(found.alias)
