@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 
 from dateline.core.replicas import health
@@ -32,7 +33,5 @@ def check_replicas(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 
 
 def _address(alias: str) -> str:
-    from django.conf import settings
-
     database = settings.DATABASES[alias]
     return f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}"
