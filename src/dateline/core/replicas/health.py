@@ -17,6 +17,7 @@ with the one recorded when a page-cache generation started (see routing).
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -71,12 +72,14 @@ _standings: dict[str, Standing] = {}
 _measuring = threading.Lock()
 
 
-def replica_aliases() -> list[str]:
-    return [name for name in settings.DATABASES if is_replica_alias(name)]
+@functools.cache
+def replica_aliases() -> tuple[str, ...]:
+    """Worked out once (per change of settings): every request reads it."""
+    return tuple(name for name in settings.DATABASES if is_replica_alias(name))
 
 
 def has_replicas() -> bool:
-    return len(settings.DATABASES) > 1 and bool(replica_aliases())
+    return bool(replica_aliases())
 
 
 def standing(alias: str) -> Standing | None:
@@ -216,4 +219,5 @@ def forget() -> None:
 @receiver(setting_changed)
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in {"DATABASES", "DATELINE_REPLICA_MAX_LAG_SECONDS"}:
+        replica_aliases.cache_clear()
         forget()

@@ -47,6 +47,7 @@ from dateline.core.replicas import health
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models import Model
     from django.http import HttpRequest, HttpResponse
 
@@ -73,6 +74,9 @@ class Route:
     # The view, to run it again on the primary if the replica fails.
     view: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = None
     retried: bool = False
+    # This thread's connection to the primary, looked up once a request
+    # (the handler's lookup costs more than the rest of a routing decision).
+    primary: BaseDatabaseWrapper | None = None
 
 
 _route: ContextVar[Route | None] = ContextVar("dateline_read_route", default=None)
@@ -94,7 +98,8 @@ class ReplicaRouter:
         meta = model._meta
         if meta.app_label in PRIMARY_APPS or meta.label_lower in PRIMARY_MODELS:
             return DEFAULT_DB_ALIAS
-        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        primary = route.primary or connections[DEFAULT_DB_ALIAS]
+        if primary.in_atomic_block:
             return DEFAULT_DB_ALIAS  # a read inside a write transaction
         return route.alias
 
@@ -122,8 +127,8 @@ def require_replayed(request: HttpRequest, lsn: int | None) -> None:
 def is_public_read(request: HttpRequest) -> bool:
     return (
         request.method in SAFE_METHODS
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path_info.startswith(_newsroom_prefix())
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
 
 
@@ -186,6 +191,7 @@ class ReplicaMiddleware:
         if alias is not None:
             route.alias = alias
             route.view = (view, args, kwargs)
+            route.primary = connections[DEFAULT_DB_ALIAS]
 
     def process_exception(
         self, request: HttpRequest, exception: Exception
