@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dateline.core.config import answers_to_loopback_only, load_or_create_secret_key
 from dateline.core.csp import CSPConfigError, parse_extra
 from dateline.core.database import configure_postgresql, parse_pool
+from dateline.core.replicas.config import replica_databases
 
 env = environ.Env()
 
@@ -244,6 +245,23 @@ else:
         "or SQLite (sqlite:///path); leave it unset for SQLite under the data dir."
     )
 DATABASES = {"default": _default_db}
+# Streaming read replicas of the primary for public reads (core/replicas):
+# aliases replica1, replica2, … with the primary's connection options.
+DATABASES.update(
+    replica_databases(
+        env.list("DATELINE_DATABASE_REPLICA_URLS", default=[]), _default_db
+    )
+)
+# A replica further behind than this is skipped: its reads go to the primary.
+DATELINE_REPLICA_MAX_LAG_SECONDS: float = env.float(
+    "DATELINE_REPLICA_MAX_LAG_SECONDS", default=5.0
+)
+if not 0 < DATELINE_REPLICA_MAX_LAG_SECONDS <= 3600:
+    raise ImproperlyConfigured("DATELINE_REPLICA_MAX_LAG_SECONDS: 0 to 3600 seconds.")
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["dateline.core.replicas.routing.ReplicaRouter"]
+    # Last: the innermost, so that it sees a view's failure first.
+    MIDDLEWARE.append("dateline.core.replicas.routing.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -------------------------------------------------------------------

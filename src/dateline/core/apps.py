@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.core import checks, lookups  # noqa: F401 - they register
+        from dateline.core.replicas import checks as replica_checks  # noqa: F401 - registers

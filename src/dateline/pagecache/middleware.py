@@ -29,6 +29,7 @@ from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 from dateline.core import outage
+from dateline.core.replicas.routing import require_replayed
 from dateline.core.variants import noted_cookies, noted_tags
 from dateline.pagecache import files, keys, store
 
@@ -82,6 +83,8 @@ class PageCacheMiddleware:
         page = store.read_page(key)
         hit = page is not None
         if page is None:
+            # Kept under this generation: made from what it reflects.
+            require_replayed(request, generation.lsn)
             response = self.get_response(request)
             if response.status_code >= 500:
                 return _last_good_or(request, visit, response)

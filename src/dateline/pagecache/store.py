@@ -52,6 +52,7 @@ from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
 from dateline.core.blockcache import CACHE_FAILURES, breaker
+from dateline.core.replicas.health import primary_lsn
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -71,6 +72,10 @@ class Generation:
     changed_at: float  # seconds since the epoch
     # When the next scheduled item goes public (NO_RELEASE: none).
     next_release_at: float = UNKNOWN_RELEASE
+    # The primary's WAL position when it started, with read replicas (None
+    # without): a page made from a replica is kept under this generation
+    # only if the replica had replayed this far (core/replicas/routing.py).
+    lsn: int | None = None
 
     @property
     def last_modified(self) -> int | None:
@@ -338,7 +343,9 @@ def start_new_generation() -> Generation:
 
 def _start_generation() -> Generation:
     return _with_next_release(
-        Generation(token=secrets.token_hex(8), changed_at=time.time())
+        Generation(
+            token=secrets.token_hex(8), changed_at=time.time(), lsn=primary_lsn()
+        )
     )
 
 
@@ -346,10 +353,8 @@ def _with_next_release(generation: Generation) -> Generation:
     from dateline.content.selectors import next_scheduled_release
 
     release: datetime | None = next_scheduled_release()
-    generation = Generation(
-        token=generation.token,
-        changed_at=generation.changed_at,
-        next_release_at=release.timestamp() if release else NO_RELEASE,
+    generation = dataclasses.replace(
+        generation, next_release_at=release.timestamp() if release else NO_RELEASE
     )
     _write_generation(generation)
     return generation
@@ -410,10 +415,12 @@ def _generation_of(raw: bytes | str) -> Generation | None:
     """None for anything unreadable: a new generation is started."""
     try:
         fields = json.loads(raw)
+        lsn = fields.get("lsn")
         return Generation(
             token=str(fields["token"]),
             changed_at=float(fields["changed_at"]),
             next_release_at=float(fields["next_release_at"]),
+            lsn=int(lsn) if lsn is not None else None,
         )
     except (ValueError, TypeError, KeyError):
         logger.warning(
