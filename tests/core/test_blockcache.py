@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -96,3 +97,40 @@ def test_every_use_of_the_cache_goes_through_the_degrading_helper() -> None:
         if path not in allowed and direct.search(path.read_text())
     ]
     assert offenders == []
+
+
+def test_a_redis_error_is_a_cache_failure_once_redis_is_loaded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import redis
+
+    assert blockcache.cache_failures() == (redis.RedisError, OSError)
+    # A process that never loaded the client can only fail with OSError.
+    monkeypatch.delitem(sys.modules, "redis")
+    assert blockcache.cache_failures() == (OSError,)
+    assert blockcache.cache_failures(KeyError) == (OSError, KeyError)
+
+
+def test_a_redis_error_from_the_cache_is_caught_not_raised_into_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import redis
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("refused")
+
+    monkeypatch.setattr(cache, "get", refuse)
+    assert cached_block("test:redis", lambda: ["computed"], seconds=60, label="T") == [
+        "computed"
+    ]
+
+
+def test_something_else_going_wrong_in_the_cache_is_not_hidden(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("a bug, not an outage")
+
+    monkeypatch.setattr(cache, "get", broken)
+    with pytest.raises(TypeError):
+        cached_block("test:bug", lambda: ["computed"], seconds=60, label="T")

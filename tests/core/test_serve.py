@@ -1,18 +1,22 @@
-"""`dateline serve`: granian with workers from the CPU count, static files
-checked before it starts, clear errors for bad arguments."""
+"""`dateline serve`: checks and static files first, then the process becomes
+the slim launcher (granian without Django) with workers from the CPU count;
+clear errors for bad arguments."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from dateline.core import launch
 from dateline.core.management.commands import serve
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SAFE_KEY = "Meridian-test-key-" * 4
 
@@ -27,41 +31,119 @@ class FakeGranian:
         self.started.append(self.options)
 
 
-@pytest.fixture
-def granian(monkeypatch: pytest.MonkeyPatch, settings) -> type[FakeGranian]:
-    import granian
+class Exec:
+    """What ``dateline serve`` would have become: the command it execs."""
 
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def __call__(self, path: str, argv: list[str]) -> None:
+        assert path == argv[0]
+        self.commands.append(list(argv))
+
+    def options(self) -> dict[str, Any]:
+        """The one command's options, as the launcher reads them."""
+        (command,) = self.commands
+        assert command[:3] == [sys.executable, "-m", "dateline.core.launch"]
+        return vars(launch.parse(command[3:]))
+
+
+@pytest.fixture
+def execv(monkeypatch: pytest.MonkeyPatch, settings) -> Exec:
     settings.DEBUG = False
     settings.DATELINE_SECRET_KEY_FROM_ENV = SAFE_KEY
     settings.ALLOWED_HOSTS = ["news.example.com"]
+    became = Exec()
+    monkeypatch.setattr(serve.os, "execv", became)
+    return became
+
+
+@pytest.fixture
+def granian(monkeypatch: pytest.MonkeyPatch) -> type[FakeGranian]:
+    import granian
+
     FakeGranian.started = []
     monkeypatch.setattr(granian, "Granian", FakeGranian)
     return FakeGranian
 
 
-def test_serve_starts_granian_on_wsgi_with_a_worker_per_core(
-    granian: type[FakeGranian], monkeypatch: pytest.MonkeyPatch, capsys
+def test_serve_becomes_the_launcher_with_a_worker_per_core(
+    execv: Exec, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from granian.constants import Interfaces
-
     monkeypatch.setattr("os.cpu_count", lambda: 6)
     call_command("serve", "--port", "8765", "--no-collectstatic")
-    (started,) = granian.started
-    assert started["target"] == "dateline.wsgi:application"
-    assert started["interface"] == Interfaces.WSGI
-    assert started["address"] == "127.0.0.1"
-    assert started["port"] == 8765
-    assert started["workers"] == serve.default_workers() == 6
-    assert started["blocking_threads"] == serve.DEFAULT_THREADS
-    assert started["websockets"] is False
-    assert started["log_access"] is False  # the proxy in front logs
+    assert execv.options() == {
+        "host": "127.0.0.1",
+        "port": 8765,
+        "workers": 6,
+        "threads": serve.DEFAULT_THREADS,
+        "access_log": False,  # the proxy in front logs
+    }
+    assert serve.default_workers() == 6
     assert "6 workers" in capsys.readouterr().out
 
 
-def test_the_access_log_is_there_when_asked_for(granian: type[FakeGranian]) -> None:
+def test_the_launcher_starts_granian_on_wsgi_with_the_application(
+    granian: type[FakeGranian],
+) -> None:
+    from granian.constants import Interfaces
+
+    launch.main(["--host", "::1", "--port", "8000", "--workers", "3", "--threads", "2"])
+    (started,) = granian.started
+    assert started["target"] == "dateline.wsgi:application"
+    assert started["interface"] == Interfaces.WSGI
+    assert (started["address"], started["port"]) == ("::1", 8000)
+    assert (started["workers"], started["blocking_threads"]) == (3, 2)
+    assert started["websockets"] is False
+    assert started["log_access"] is False
+    assert started["respawn_failed_workers"] is True
+
+
+def test_the_access_log_is_there_when_asked_for(
+    execv: Exec, granian: type[FakeGranian]
+) -> None:
     call_command("serve", "--port", "8765", "--no-collectstatic", "--access-log")
+    assert execv.options()["access_log"] is True
+    launch.main(launch.command(**execv.options())[3:])
     (started,) = granian.started
     assert started["log_access"] is True
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],  # nothing said
+        ["--host", "127.0.0.1", "--port", "x", "--workers", "2", "--threads", "1"],
+        ["--host", "127.0.0.1", "--port", "8000", "--workers", "2"],
+    ],
+)
+def test_the_launcher_refuses_arguments_it_cannot_read(
+    argv: list[str], granian: type[FakeGranian]
+) -> None:
+    with pytest.raises(SystemExit):
+        launch.main(argv)
+    assert granian.started == []
+
+
+def test_the_launcher_imports_no_django() -> None:
+    """granian's main process answers no request: it must not hold Django."""
+    code = (
+        "import sys\n"
+        "from dateline.core import launch\n"
+        "import granian, granian.server.mp\n"
+        "launch.parse(['--host', 'h', '--port', '1', '--workers', '1', '--threads', '1'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_single_core_machine_still_gets_two_workers(
@@ -73,42 +155,34 @@ def test_a_single_core_machine_still_gets_two_workers(
     assert serve.default_workers() == 2
 
 
-def test_workers_threads_and_an_ipv6_host_are_passed_on(
-    granian: type[FakeGranian], capsys
-) -> None:
+def test_workers_threads_and_an_ipv6_host_are_passed_on(execv: Exec, capsys) -> None:
     call_command(
         "serve", "--host", "::1", "--port", "8000", "--workers", "3",
         "--threads", "4", "--no-collectstatic",
     )  # fmt: skip
-    (started,) = granian.started
-    assert (started["address"], started["workers"], started["blocking_threads"]) == (
-        "::1",
-        3,
-        4,
-    )
+    options = execv.options()
+    assert (options["host"], options["workers"], options["threads"]) == ("::1", 3, 4)
     assert "http://[::1]:8000/" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("threads", ["0", "-2"])
-def test_serve_rejects_no_threads_with_a_clear_error(
-    granian: type[FakeGranian], threads: str
-) -> None:
+def test_serve_rejects_no_threads_with_a_clear_error(execv: Exec, threads: str) -> None:
     with pytest.raises(CommandError, match="--threads"):
         call_command("serve", "--threads", threads, "--no-collectstatic")
-    assert granian.started == []
+    assert execv.commands == []
 
 
 def test_serve_gathers_the_static_files_before_starting(
-    granian: type[FakeGranian], settings, tmp_path: Path
+    execv: Exec, settings, tmp_path: Path
 ) -> None:
     settings.STATIC_ROOT = str(tmp_path)
     call_command("serve", "--port", "8765")
     assert (tmp_path / "site" / "css" / "site.css").exists()
-    assert len(granian.started) == 1
+    assert len(execv.commands) == 1
 
 
 def test_serve_refuses_to_start_without_gathered_static_files(
-    granian: type[FakeGranian], settings, tmp_path: Path
+    execv: Exec, settings, tmp_path: Path
 ) -> None:
     settings.STATIC_ROOT = str(tmp_path)
     settings.STORAGES = {
@@ -119,4 +193,44 @@ def test_serve_refuses_to_start_without_gathered_static_files(
         call_command("serve", "--port", "8765", "--no-collectstatic")
     assert "collectstatic" in str(error.value)
     assert str(tmp_path) in str(error.value)
-    assert granian.started == []
+    assert execv.commands == []
+
+
+@pytest.mark.skipif(
+    "sqlite" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="runs its own SQLite site; covered by the suite's SQLite pass",
+)
+def test_a_real_serve_keeps_the_application_in_its_workers_only(
+    tmp_path: Path,
+) -> None:
+    """The process `dateline serve` started as is granian's main process: it
+    printed its line, then became the launcher, and holds none of the
+    application's native modules, which its worker does."""
+    from tests.pagecache.test_processes import dateline, free_port, site_env, wait_for
+
+    env = site_env(tmp_path)
+    dateline(env, "migrate", "--noinput")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dateline", "serve", "--port", str(port),
+         "--workers", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        wait_for(port)
+        proc = Path("/proc") / str(server.pid)
+        cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        assert b"dateline.core.launch" in cmdline
+        (worker,) = (proc / "task" / str(server.pid) / "children").read_text().split()
+        native = ("nh3", "pydantic_core", "_sqlite3")
+
+        def mapped(pid: str) -> set[str]:
+            maps = (Path("/proc") / pid / "maps").read_text()
+            return {name for name in native if f"/{name}" in maps}
+
+        assert mapped(str(server.pid)) == set()
+        assert mapped(worker) == set(native)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"Dateline on http://127.0.0.1:{port}/ with 1 workers" in output.decode()

@@ -14,7 +14,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from PIL import Image, UnidentifiedImageError
 
 from dateline.core import images
 
@@ -40,6 +39,8 @@ def check_advert_image(upload: File[Any] | IO[bytes]) -> None:
             code="image_too_large",
             params={"size": _megabytes(size), "limit": _megabytes(MAX_BYTES)},
         )
+    from PIL import Image, UnidentifiedImageError  # where an upload is checked
+
     upload.seek(0)
     try:
         with warnings.catch_warnings():

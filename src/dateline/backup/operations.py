@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from dateline.backup import archive, engines
 from dateline.content.models import Article
-from dateline.core.blockcache import CACHE_FAILURES
+from dateline.core.blockcache import cache_failures
 from dateline.core.config import SECRET_KEY_FILE
 from dateline.pagecache import files as page_files
 from dateline.pagecache import store as page_store
@@ -453,7 +453,7 @@ def _apply(
             "a new page-cache generation"
             + (f" ({removed} directories of page files removed)" if removed else "")
         )
-    except CACHE_FAILURES as error:
+    except cache_failures() as error:
         lines.append(
             f"no new page-cache generation (the cache did not answer: {error}); kept "
             f"pages expire within {settings.DATELINE_PAGE_CACHE_SECONDS} s"

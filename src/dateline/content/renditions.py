@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import Image, ImageOps
-
 from dateline.core import images
 from dateline.core.images import PICTURE_FORMATS
 from dateline.core.images import ImageRejectedError as ImageRejectedError
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
+    from PIL import Image
+
+# Pillow is imported where pixels are handled (pages only read the names
+# below; see core.images).
 
 # Widths a page may ask for; a picture is never enlarged, so a narrower
 # original gets the widths below its own and its own width.
@@ -121,6 +123,8 @@ def encode_renditions(data: bytes) -> list[EncodedRendition]:
 
     Raises ImageRejectedError for anything that is not an acceptable picture.
     """
+    from PIL import Image, ImageOps
+
     source = open_image(data)
     fallback = fallback_type(source)
     image = ImageOps.exif_transpose(source)

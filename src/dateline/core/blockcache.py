@@ -16,10 +16,10 @@ counted per process with the same budget.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import redis
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -29,8 +29,24 @@ from django.dispatch import receiver
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-# What a cache call raises when Redis (or a file cache's disk) is unreachable.
-CACHE_FAILURES = (redis.RedisError, OSError)
+
+def cache_failures(*also: type[Exception]) -> tuple[type[Exception], ...]:
+    """What a cache call raises when Redis (or a file cache's disk) is
+    unreachable, and ``also``, for an ``except cache_failures():`` (evaluated
+    only when something was raised).
+
+    A function rather than a constant so that a process whose caches are not
+    Redis never imports the redis client: 21 MiB resident in each server
+    worker (docs/decisions/serve-memory.md). A ``RedisError`` can only have
+    been raised by a client that imported ``redis``; until then ``OSError``
+    is the whole list.
+    """
+    redis = sys.modules.get("redis")
+    error = getattr(redis, "RedisError", None)
+    found = (OSError,) if error is None else (error, OSError)
+    return (*found, *also)
+
+
 # After a failure, a cache is not tried again for this long.
 DOWN_SECONDS = 1.0
 
@@ -76,7 +92,7 @@ class SharedCache:
         if not breaker.is_down(self.alias):
             try:
                 return getattr(caches[self.alias], method)(*args, **kwargs)
-            except CACHE_FAILURES:
+            except cache_failures():
                 breaker.failed(self.alias)
                 logger.warning("%s: the cache is unavailable.", label, exc_info=True)
         return getattr(self.local, method)(*args, **kwargs)

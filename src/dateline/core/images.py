@@ -35,10 +35,15 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
 from django.core.files.base import ContentFile
-from PIL import Image, ImageFile, ImageOps, IptcImagePlugin, PngImagePlugin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from PIL import Image, ImageFile
+
+# Pillow is imported by the functions that read or write pixels, not here:
+# pages import this module through the models, and a server worker that never
+# handles an upload need not hold Pillow (7 MiB; docs/decisions/serve-memory.md).
 
 # What a newsroom picture may be: Pillow's format name → (media type, extension).
 PICTURE_FORMATS: Mapping[str, tuple[str, str]] = {
@@ -123,6 +128,8 @@ def open_image(
 ) -> ImageFile.ImageFile:
     """Open a picture without decoding it, refusing any other format and any
     picture of more than ``max_pixels`` (a decompression bomb included)."""
+    from PIL import Image
+
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         with warnings.catch_warnings():
@@ -176,6 +183,8 @@ def clean_image(
     """The picture encoded afresh from its pixels, in its own format, with its
     words (see the module's docstring); ImageRejectedError, saying why, for a
     file that is not an acceptable picture or cannot be decoded."""
+    from PIL import Image, ImageOps, PngImagePlugin
+
     source = open_image(data, formats=formats, max_pixels=max_pixels)
     image: Image.Image = source
     image_format = str(source.format)
@@ -270,6 +279,8 @@ def read_words(image: ImageFile.ImageFile) -> PictureWords:
 
 
 def _iim_words(image: ImageFile.ImageFile) -> PictureWords:
+    from PIL import IptcImagePlugin
+
     try:
         records = IptcImagePlugin.getiptcinfo(image) or {}
     except (OSError, SyntaxError, ValueError, IndexError, struct.error):

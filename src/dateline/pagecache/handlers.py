@@ -16,7 +16,7 @@ from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from dateline.content.signals import article_changed
-from dateline.core.blockcache import CACHE_FAILURES
+from dateline.core.blockcache import cache_failures
 from dateline.core.signals import rows_changed_in_bulk
 from dateline.pagecache.purge import purge_for_article
 from dateline.pagecache.store import pages_changed
@@ -62,7 +62,7 @@ def _enqueue_purge(*, paths: list[str], tags: list[str]) -> None:
     editor's answer."""
     try:
         purge_pages_task.enqueue(paths=paths, tags=tags)
-    except (*CACHE_FAILURES, DatabaseError):
+    except cache_failures(DatabaseError):
         logger.warning("Page cache: the purge could not be queued.", exc_info=True)
 
 

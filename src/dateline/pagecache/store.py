@@ -42,7 +42,6 @@ from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
@@ -51,12 +50,13 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from dateline.core.blockcache import CACHE_FAILURES, breaker
+from dateline.core.blockcache import breaker, cache_failures
 from dateline.core.replicas.health import primary_lsn
 
 if TYPE_CHECKING:
     from datetime import datetime
 
+    import redis
     from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def current_generation() -> Generation | None:
         if _unconfirmed:
             _catch_up()
         return _generation()
-    except CACHE_FAILURES:
+    except cache_failures():
         _lost_touch()
         logger.warning("Page cache: unavailable; pages are made afresh.", exc_info=True)
         return None
@@ -147,7 +147,7 @@ def ready_generation() -> Generation | None:
         return None
     try:
         generation = _read_generation()
-    except CACHE_FAILURES:
+    except cache_failures():
         _lost_touch()
         return None
     return generation if _is_ready(generation) else None
@@ -302,7 +302,7 @@ def _start_generation_on_commit() -> None:
             _catch_up()  # changes made before this one, in the outbox
         _start_generation()
         return
-    except CACHE_FAILURES:
+    except cache_failures():
         _lost_touch()
     except DatabaseError:
         logger.exception("Page cache: the outbox could not be read.")
@@ -397,6 +397,8 @@ def _write_generation(generation: Generation) -> None:
 # it too.
 @functools.cache
 def _redis_client() -> redis.Redis:
+    import redis  # only where the pages are in Redis: 21 MiB a process
+
     config = settings.CACHES[PAGES]
     location = config["LOCATION"]
     options = config.get("OPTIONS", {})
@@ -481,7 +483,7 @@ def read_page(key: str) -> Page | None:
         return hot
     try:
         page: Page | None = pages().get(key)
-    except CACHE_FAILURES:
+    except cache_failures():
         breaker.failed(PAGES)  # not tried again for a second (a hang costs once)
         logger.warning("Page cache: unavailable.", exc_info=True)
         return None
@@ -499,7 +501,7 @@ def keep_page(key: str, page: Page) -> None:
         return
     try:
         pages().set(key, page, timeout=seconds)
-    except CACHE_FAILURES:
+    except cache_failures():
         breaker.failed(PAGES)
         logger.warning("Page cache: unavailable; the page was not kept.", exc_info=True)
 
@@ -514,7 +516,7 @@ def keep_last_good(key: str, page: Page) -> None:
     page = dataclasses.replace(page, expires_at=time.time() + seconds)
     try:
         pages().set(key, page, timeout=seconds)
-    except CACHE_FAILURES:
+    except cache_failures():
         breaker.failed(PAGES)
         logger.warning(
             "Page cache: unavailable; no last good copy kept.", exc_info=True
@@ -528,7 +530,7 @@ def read_last_good(key: str) -> Page | None:
         return None
     try:
         page: Page | None = pages().get(key)
-    except CACHE_FAILURES:
+    except cache_failures():
         breaker.failed(PAGES)
         logger.warning("Page cache: unavailable; no last good copy.", exc_info=True)
         return None

@@ -10,6 +10,7 @@ goes to Django.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -123,18 +124,23 @@ def _check_static_files() -> None:
 def _run_granian(
     *, host: str, port: int, workers: int, threads: int, access_log: bool
 ) -> None:
-    from granian import Granian
-    from granian.constants import Interfaces
+    """Become granian's main process, without Django.
 
-    Granian(
-        "dateline.wsgi:application",
-        address=host,
-        port=port,
-        interface=Interfaces.WSGI,
-        workers=workers,
-        blocking_threads=threads,
-        websockets=False,
-        log_access=access_log,
-        respawn_failed_workers=True,
-        workers_kill_timeout=10,
-    ).serve()
+    This process has set up Django, run the checks and gathered the static
+    files: about 120 MiB that granian's main process, which answers no
+    request, would keep for as long as it serves, and that each forked worker
+    would start from. ``exec`` replaces it (same pid, for systemd and for
+    whoever sends the signals) with ``dateline.core.launch``, which imports
+    granian only; the workers import the application themselves.
+    """
+    from django import db
+
+    from dateline.core import launch
+
+    db.connections.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = launch.command(
+        host=host, port=port, workers=workers, threads=threads, access_log=access_log
+    )
+    os.execv(command[0], command)  # noqa: S606 - our own Python, our own module

@@ -23,7 +23,7 @@ from django.db import DatabaseError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-from dateline.core.blockcache import CACHE_FAILURES
+from dateline.core.blockcache import cache_failures
 from dateline.pagecache.store import catch_up_pending_changes
 from dateline.worker.schedule import enqueue_due
 
@@ -136,7 +136,7 @@ def catch_up_pages() -> bool:
     """One look at the page cache's outbox; False while it cannot be emptied."""
     try:
         catch_up_pending_changes()
-    except (*CACHE_FAILURES, DatabaseError):
+    except cache_failures(DatabaseError):
         logger.warning(
             "The page cache's outbox waits: the cache is still unreachable.",
             exc_info=True,

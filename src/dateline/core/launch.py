@@ -1,0 +1,87 @@
+"""The slim launcher ``dateline serve`` becomes once its checks have passed.
+
+``python -m dateline.core.launch --host H --port P --workers N --threads T``
+starts granian with the WSGI target ``dateline.wsgi:application`` and
+nothing else: this module must not import Django or any part of Dateline
+beyond itself, because the process that runs it is granian's main process,
+which answers no request. granian imports the target in each worker only
+(its ``load_target`` runs in the forked process), so what this process holds
+is Python, granian and its Rust runtime: about 30 MiB resident, against
+128 MiB when granian ran inside the management command that had set up
+Django, checked it and gathered the static files (docs/decisions/serve-memory.md).
+
+The workers are forked from this small process and import the application
+themselves; none of them inherits pages of a big parent either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+# What granian loads in each worker.
+TARGET = "dateline.wsgi:application"
+# This module, as `python -m` runs it.
+MODULE = "dateline.core.launch"
+# How long a stopping worker may take to finish its requests (and write the
+# views it counted) before granian kills it.
+WORKERS_KILL_TIMEOUT = 10
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments ``dateline serve`` passes on, already checked there."""
+    parser = argparse.ArgumentParser(prog="python -m dateline.core.launch")
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--access-log", action="store_true")
+    return parser.parse_args(argv)
+
+
+def command(
+    *, host: str, port: int, workers: int, threads: int, access_log: bool
+) -> list[str]:
+    """The command line that runs this module with these options, for
+    ``os.execv`` (the Python running now, so the same virtualenv)."""
+    return [
+        sys.executable, "-m", MODULE,
+        "--host", host, "--port", str(port),
+        "--workers", str(workers), "--threads", str(threads),
+        *(["--access-log"] if access_log else []),
+    ]  # fmt: skip
+
+
+def serve(
+    *, host: str, port: int, workers: int, threads: int, access_log: bool
+) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        TARGET,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        websockets=False,
+        log_access=access_log,
+        respawn_failed_workers=True,
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT,
+    ).serve()
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse(sys.argv[1:] if argv is None else argv)
+    serve(
+        host=options.host,
+        port=options.port,
+        workers=options.workers,
+        threads=options.threads,
+        access_log=options.access_log,
+    )
+
+
+if __name__ == "__main__":
+    main()
