@@ -27,8 +27,8 @@ class FakeGranian:
     def __init__(self, target: str, **options: Any) -> None:
         self.options = {"target": target, **options}
 
-    def serve(self) -> None:
-        self.started.append(self.options)
+    def serve(self, target_loader: Any = None) -> None:
+        self.started.append({**self.options, "target_loader": target_loader})
 
 
 class Exec:
@@ -97,6 +97,45 @@ def test_the_launcher_starts_granian_on_wsgi_with_the_application(
     assert started["websockets"] is False
     assert started["log_access"] is False
     assert started["respawn_failed_workers"] is True
+    assert started["target_loader"] is launch.load_application
+
+
+def an_application(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    return [b"hello"]
+
+
+@pytest.fixture
+def collector() -> Any:
+    """The collector's settings, restored after the test."""
+    import gc
+
+    threshold = gc.get_threshold()
+    yield gc
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_a_worker_loads_the_application_then_freezes_what_loading_made(
+    collector: Any,
+) -> None:
+    """Objects made while loading are not scanned by later passes, and a young
+    pass waits for more new objects (the served tails, serve-memory.md)."""
+    older = collector.get_threshold()[1:]
+    collector.unfreeze()
+    loaded = launch.load_application(f"{__name__}:an_application")
+    assert loaded is an_application
+    assert collector.get_freeze_count() > 10_000
+    assert collector.get_threshold() == (launch.GC_YOUNG_THRESHOLD, *older)
+
+
+@pytest.mark.parametrize(
+    "target", ["no.such.module:application", f"{__name__}:nothing"]
+)
+def test_a_target_that_cannot_be_loaded_is_an_error_not_a_silent_worker(
+    collector: Any, target: str
+) -> None:
+    with pytest.raises((ImportError, AttributeError)):
+        launch.load_application(target)
 
 
 def test_the_access_log_is_there_when_asked_for(
