@@ -19,11 +19,18 @@ taking turns (so that the machine's changing load falls on all alike); the
 table gives the median and the range of requests/s. BENCH_PAGE_CACHE=on|off sets the
 page cache of the `dateline serve` under test (DATELINE_PAGE_CACHE in its
 environment); the article page is also measured once more with it off, for
-the cold budget. After the warm loads and again after the cold ones, each
-`dateline serve` worker's peak resident memory is read from /proc, for the
-memory budget (150 MB a worker at 1M items). Standalone: ``python
-bench/run.py`` with BENCH_PARTS=serve
-and BENCH_DATA_DIR pointing at an existing data directory (the demo's).
+the cold budget.
+
+Then, on the server with the page cache off, readers' latency as served
+(served.py): each feed-type page of run.py's ``pages_to_measure()`` and each
+query of its ``searches_to_measure()`` asked for one request at a time over
+HTTP, p50/p95/p99 against the in-process budgets, then a few feeds and API
+calls. The memory of the whole server (granian's main process and each
+worker, resident now and peak, MiB, from /proc) is read at start, after the
+wrk loads, and after each served part, against DESIGN.md §5: a worker ≤ 120
+MiB, the main process and two workers ≤ 300 MiB. Standalone: ``python
+bench/run.py`` with BENCH_PARTS=serve and BENCH_DATA_DIR pointing at an
+existing data directory (the demo's).
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import served
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_CONF = ROOT / "deploy" / "nginx.conf"
 SECONDS = int(os.environ.get("BENCH_SERVE_SECONDS", "10"))
@@ -56,7 +65,6 @@ BUDGET_ALONE = 0.25  # warm article page, dateline serve ÷ nginx static
 BUDGET_PROXIED = 0.8  # warm article page behind deploy/nginx.conf ÷ nginx static
 BUDGET_PAGES = 0.8  # home and feed ÷ article page
 BUDGET_COLD = 1000.0  # requests/s, article page, page cache off
-BUDGET_WORKER_MB = 150.0  # resident memory of one `dateline serve` worker
 MANY_ARTICLES = 1000  # the cold load over many items asks for this many in turn
 
 STATIC_CONF = """\
@@ -121,8 +129,13 @@ def run(data_dir: Path) -> list[str]:
         temp = Path(tmp)
         app_port, static_port, proxy_port, cached_port, bare_port = _free_ports(5)
         env = _app_env(data_dir, cache=PAGE_CACHE) | {"DATELINE_PAGE_FILES": "true"}
+        memory: dict[str, served.Memory] = {}
+        latency: list[dict[str, Any]] = []
         with _child(_serve_command(app_port), temp / "serve.log", env) as app:
             _wait_for(app_port, "dateline serve", app)
+            memory[f"page cache {PAGE_CACHE}: at start"] = served.memory(
+                app.process.pid
+            )
             _save_copies(app_port, pages, temp / "static" / "pages")
             static = _nginx_static(nginx, temp / "static", static_port)
             proxy = _nginx_proxy(nginx, temp / "proxy", proxy_port, app_port, data_dir)
@@ -166,12 +179,17 @@ def run(data_dir: Path) -> list[str]:
                     )
                 ]
                 rows = _load_in_turn(wrk, jobs)
-            memory = {"after the warm loads": _workers_mb(app.process.pid)}
+            memory[f"page cache {PAGE_CACHE}: after the wrk loads"] = served.memory(
+                app.process.pid
+            )
+            if PAGE_CACHE == "off":
+                latency = served.run(app_port, app.process.pid, memory)
         cold = None
         if PAGE_CACHE != "off":
             env = _app_env(data_dir, cache="off")
             with _child(_serve_command(app_port), temp / "serve-cold.log", env) as app:
                 _wait_for(app_port, "dateline serve", app)
+                memory["page cache off: at start"] = served.memory(app.process.pid)
                 # The same, each request for another item: nothing of one
                 # item's page can help the next.
                 script = _cycle_script(temp / "articles.lua", _article_paths())
@@ -186,33 +204,22 @@ def run(data_dir: Path) -> list[str]:
                 )
                 cold = cold_rows[0]
                 rows += cold_rows
-                memory[f"after the cold loads ({MANY_ARTICLES:,} items in turn)"] = (
-                    _workers_mb(app.process.pid)
+                memory["page cache off: after the cold wrk loads"] = served.memory(
+                    app.process.pid
                 )
+                latency = served.run(app_port, app.process.pid, memory)
         else:
             cold = rows[3]
         kept = _keep_logs(temp) if any(r["errors"] for r in rows) else None
     notes = (
         ["", f"Some loads had errors; the servers' logs are in {kept}."] if kept else []
     )
-    return head + _report(rows, pages, cold, x_cache, memory) + notes
-
-
-def _workers_mb(server: int) -> list[float]:
-    """The peak resident memory of the server's workers (its child processes,
-    granian's forks), MB: the kernel's high-water mark, so a peak during a
-    load counts though the reading comes after it."""
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":", 1) for line in status.read_text().splitlines()
-            )
-        except (OSError, ValueError):
-            continue  # gone meanwhile, or not a process's status
-        if fields.get("PPid", "").strip() == str(server) and "VmHWM" in fields:
-            sizes.append(int(fields["VmHWM"].split()[0]) / 1024)
-    return sizes
+    return (
+        head
+        + _report(rows, pages, cold, x_cache)
+        + served.report(latency, memory)
+        + notes
+    )
 
 
 def _keep_logs(temp: Path) -> Path:
@@ -556,7 +563,6 @@ def _report(
     pages: dict[str, str],
     cold: dict[str, Any],
     x_cache: str,
-    memory: dict[str, list[float]],
 ) -> list[str]:
     static = {
         r["page"]: r["rate"] for r in rows if r["server"].startswith("nginx, static")
@@ -620,13 +626,4 @@ def _report(
         f"- cold article page (page cache off) ≥ {BUDGET_COLD:,.0f} req/s: "
         f"{cold['rate']:,.0f} — {verdict(cold['rate'] >= BUDGET_COLD)}"
     )
-    for when, sizes in memory.items():
-        if not sizes:  # no /proc, or no worker found
-            lines.append(f"- memory per worker {when}: not measured")
-            continue
-        shown = ", ".join(f"{size:.0f}" for size in sizes)
-        lines.append(
-            f"- memory ≤ {BUDGET_WORKER_MB:.0f} MB resident per worker (peak) {when}: "
-            f"{shown} MB — {verdict(max(sizes) <= BUDGET_WORKER_MB)}"
-        )
     return lines
