@@ -27,11 +27,11 @@ TARGET = "dateline.wsgi:application"
 # This module, as `python -m` runs it.
 MODULE = "dateline.core.launch"
 # The collector in a worker (docs/decisions/serve-memory.md, "Tails"): a full
-# pass over the 130,000 objects of a loaded application took 90-110 ms on an
-# idle machine, and a search allocates enough to set one off every 10-30
-# requests. The objects that exist once the application is loaded are frozen
-# (never scanned again), and a young pass waits for this many new objects
-# instead of 700, so a request's own garbage is mostly freed before any pass.
+# pass walks the 134,000 objects of the loaded application, and a search
+# allocates enough to set one off every 10-30 requests: the spikes readers
+# met (90-110 ms). The objects that exist once the application is loaded are
+# frozen (no pass walks them again), and a young pass waits for this many new
+# objects instead of 700, so a request's own garbage is mostly freed first.
 GC_YOUNG_THRESHOLD = 10_000
 # How long a stopping worker may take to finish its requests (and write the
 # views it counted) before granian kills it.
