@@ -261,7 +261,9 @@ def _app_env(data_dir: Path, *, cache: str) -> dict[str, str]:
         "DATELINE_PROXY_HOPS": "1",
         PAGE_CACHE_VARIABLE: cache,
     }
-    env.pop("DATELINE_DATABASE_URL", None)
+    # The engine is run.py's choice: DATELINE_DATABASE_URL is set there for
+    # a PostgreSQL archive and removed for SQLite, so the servers read the
+    # archive the in-process parts measured.
     return env
 
 
