@@ -6,9 +6,9 @@ nothing else: this module must not import Django or any part of Dateline
 beyond itself, because the process that runs it is granian's main process,
 which answers no request. granian imports the target in each worker only
 (its ``load_target`` runs in the forked process), so what this process holds
-is Python, granian and its Rust runtime: about 30 MiB resident, against
-128 MiB when granian ran inside the management command that had set up
-Django, checked it and gathered the static files (docs/decisions/serve-memory.md).
+is Python, granian and its Rust runtime: 29 MiB resident, against 118 MiB
+when granian ran inside the management command that had set up Django,
+checked it and gathered the static files (docs/decisions/serve-memory.md).
 
 The workers are forked from this small process and import the application
 themselves; none of them inherits pages of a big parent either.
