@@ -122,6 +122,26 @@ def test_public_reads_go_to_the_replica(
     assert not content_reads(primary), "the page read items from the primary"
 
 
+def test_the_article_page_and_search_read_the_replica_too(
+    client: Client, story: Article, replica: str
+) -> None:
+    """Their reads are hand-written SQL (content.article_sql, the search
+    backend), routed as the ORM's are."""
+    wait_replayed(replica)
+    for url in (story.get_absolute_url(), "/search/?q=harbour"):
+        response, primary, on_replica = get_counting(client, url, replica)
+        assert response.status_code == 200
+        assert b"talks resume" in response.content  # search marks "Harbour"
+        index_or_items = [
+            sql
+            for sql in on_replica
+            if "search_searchentry" in sql or "content_article" in sql
+        ]
+        assert index_or_items, f"{url} did not read the replica"
+        assert not content_reads(primary), f"{url} read items from the primary"
+        assert not [sql for sql in primary if "search_searchentry" in sql], url
+
+
 def test_the_newsroom_and_a_signed_in_reader_read_the_primary(
     client: Client, story: Article, replica: str
 ) -> None:

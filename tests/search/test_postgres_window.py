@@ -96,6 +96,11 @@ def test_the_window_in_steps_is_the_newest_matches(
             expected = plain_window(text, everything, limit)
             got = window(text, everything, limit)
             assert [m.key for m in got] == expected, (text, limit)
+            # The steps' planner settings end with them, though the test
+            # runs inside a transaction (their savepoint keeps SET LOCAL).
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_indexscan")
+                assert cursor.fetchone() == ("on",)
     # Fields, sections and a date range come through the steps as well.
     matches = window("farm", everything, 10)
     in_lead = [m.article_id for m in matches if m.in_lead]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection, connections, router
 from django.urls import get_script_prefix
 
 from dateline.content.models import (
@@ -144,7 +144,9 @@ class ArticleLinks:
 
 def public_article_row(pk: int, *, now: datetime) -> Article | None:
     """The public article ``pk``, its section and lead photo: one query."""
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the proxy looks it up
+    # Once: each use of the proxy looks it up. Routed like the ORM's reads,
+    # so that a public page reads a replica where there is one.
+    db = connections[router.db_for_read(Article)]
     with db.cursor() as cursor:
         cursor.execute(_article_sql(db.vendor), [pk, *_public_params(now, db)])
         row = cursor.fetchone()
@@ -154,7 +156,7 @@ def public_article_row(pk: int, *, now: datetime) -> Article | None:
 def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     """The article's corrections, topics, persons and public "Read also"
     items: one query."""
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connections[router.db_for_read(Article)]
     params = [article_id, article_id, article_id, article_id, *_public_params(now, db)]
     with db.cursor() as cursor:
         cursor.execute(LINKS_SQL, params)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 
 from dateline.search import analysis
 
@@ -281,7 +281,12 @@ class PostgresBackend(SearchBackend):
                 bottom = keys.low
             else:
                 bottom = max(keys.low, top - int(per_match * need * 2.5))
-            with transaction.atomic(), connection.cursor() as cursor:
+            alias = _reader()
+            nested = connections[alias].in_atomic_block
+            with (
+                transaction.atomic(using=alias),
+                connections[alias].cursor() as cursor,
+            ):
                 # The bitmap: the matches in the range from the index, each
                 # row visited once for its key; never a walk testing rows.
                 cursor.execute("SET LOCAL enable_indexscan = off")
@@ -292,6 +297,9 @@ class PostgresBackend(SearchBackend):
                     [*words_params, *words_params, *params, bottom, top, need],
                 )
                 found += [_match(row) for row in cursor.fetchall()]
+                if nested:  # a savepoint's release keeps SET LOCAL: undo it
+                    cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
+                    cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
             top = bottom - 1
             per_match = (per_match or 0) * 4 or None
         return found
@@ -396,7 +404,16 @@ def _match(row: tuple[Any, ...]) -> Match:
     )
 
 
+def _reader() -> str:
+    """The alias the index is read from: a replica for a public read where
+    there is one (core/replicas), else the primary. Writes stay on the
+    primary (``connection``)."""
+    from dateline.search.models import SearchEntry
+
+    return router.db_for_read(SearchEntry)
+
+
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with connections[_reader()].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
