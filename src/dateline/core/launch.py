@@ -67,11 +67,18 @@ def load_application(target: str) -> Any:
     with the collector tuned for serving it."""
     module, _, name = target.partition(":")
     application = getattr(importlib.import_module(module), name)
+    tune_collector()
+    return application
+
+
+def tune_collector() -> None:
+    """Freeze what the process holds now and raise the young threshold, as a
+    serving worker does once loaded (the bench's in-process measurements
+    call it too, so that they measure the collector readers meet)."""
     gc.collect()  # what loading left behind is not frozen with the rest
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
-    return application
 
 
 def serve(

