@@ -350,3 +350,25 @@ def test_most_read_lists_what_readers_read(client: Client, story: Article) -> No
     assert [(i["headline"], i["views"]) for i in body["items"]] == [
         (story.headline, 3.0)
     ]
+
+
+def test_the_list_costs_the_same_queries_whatever_its_length(
+    client: Client, story: Article, django_assert_num_queries
+) -> None:
+    get(client, "/api/v1/items")
+    # the keyset page, the items with section and photo, their topics and persons
+    with django_assert_num_queries(3):
+        status, body, _ = get(client, "/api/v1/items")
+    assert (status, len(body["items"])) == (200, 1)
+    for i in range(30):
+        article = published_article(headline=f"More {i}")
+        services.set_article_tags(
+            article=article,
+            topics=[TopicFactory(name=f"Topic {i}", slug=f"topic-{i}")],
+            persons=[PersonFactory(name=f"Person {i}", slug=f"person-{i}")],
+        )
+    with django_assert_num_queries(3):
+        status, body, _ = get(client, "/api/v1/items?limit=25")
+    assert (status, len(body["items"])) == (200, 25)
+    assert body["items"][0]["subjects"][-1]["name"] == "Topic 29"
+    assert body["items"][0]["people"][0]["name"] == "Person 29"

@@ -145,9 +145,14 @@ def test_the_hand_written_rule_and_the_queryset_rule_agree_on_every_state() -> N
 
     shown = {item.pk for item in items if selectors.public_article(item.pk, now=now)}
     linked = {link.pk for link in selectors.article_detail(page, now=now).read_also}
+    listed = {
+        listed.article.pk
+        for listed in selectors.listed_items([item.pk for item in items], now=now)
+    }
 
     assert shown == public_ids
     assert linked == public_ids
+    assert listed == public_ids
 
 
 def test_the_states_are_written_into_the_statements_not_bound() -> None:
@@ -173,3 +178,46 @@ def test_the_states_are_written_into_the_statements_not_bound() -> None:
             )
             found.append(len(cursor.fetchall()))
     assert found == [1, 0]  # the article; it lists nothing
+    listed = article_sql._articles_sql(connection.vendor)
+    assert "a.status = 'published' AND a.pubstatus = 'usable'" in listed
+    assert listed.format(ids="%s").count("%s") == 2
+
+
+def test_listed_items_are_the_orms_rows_in_the_order_asked(
+    django_assert_num_queries,
+) -> None:
+    photo = PhotoFactory(renditions=[{"width": 400, "format": "webp"}])
+    first = published_article(headline="First", lead_photo=photo)
+    second = published_article(headline="Second")
+    hidden = ArticleFactory(status=Article.Status.DRAFT, version=1)
+    topics = [TopicFactory(name=f"Topic {n}") for n in "ba"]
+    persons = [PersonFactory(name=f"Person {n}") for n in "ba"]
+    for topic, person in zip(topics, persons, strict=True):  # tagged in this order
+        ArticleTopic.objects.create(article=second, topic=topic)
+        ArticlePerson.objects.create(article=second, person=person)
+    ArticleTopic.objects.create(article=first, topic=topics[1])
+    asked = [second.pk, hidden.pk, 999_999_999, first.pk, second.pk]
+
+    with django_assert_num_queries(2):  # the rows; the topics and persons
+        listed = selectors.listed_items(asked)
+        assert [item.article.pk for item in listed] == [second.pk, first.pk]
+        sections = [item.article.section for item in listed]  # no query
+        photos = [item.article.lead_photo for item in listed]
+    for item, section in zip(listed, sections, strict=True):
+        expected = Article.objects.select_related("section").get(pk=item.article.pk)
+        assert field_values(item.article) == field_values(expected)
+        assert field_values(section) == field_values(expected.section)
+    assert photos[0] is None
+    assert photos[1] is not None
+    assert field_values(photos[1]) == field_values(photo)
+    assert listed[0].topics == [(t.name, t.slug) for t in topics]
+    assert listed[0].persons == [(p.name, p.slug) for p in persons]
+    assert listed[1].topics == [(topics[1].name, topics[1].slug)]
+    assert listed[1].persons == []
+
+
+def test_no_ids_list_nothing_without_a_query(django_assert_num_queries) -> None:
+    with django_assert_num_queries(0):
+        assert selectors.listed_items([]) == []
+    with django_assert_num_queries(1):  # no public item: no tags to read
+        assert selectors.listed_items([999_999_999]) == []

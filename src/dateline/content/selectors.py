@@ -26,7 +26,12 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from dateline.content.article_sql import CorrectionNote, ReadAlsoLink, TagLink
+    from dateline.content.article_sql import (
+        CorrectionNote,
+        ListedItem,
+        ReadAlsoLink,
+        TagLink,
+    )
     from dateline.content.models import ArticleQuerySet, VisualQuerySet
 
 LIST_FIELDS = (
@@ -67,6 +72,15 @@ def public_article(pk: int, *, now: datetime | None = None) -> Article | None:
     """The public article ``pk`` with its section and lead photo, in one query
     (hand-written: see content.article_sql for why)."""
     return article_sql.public_article_row(pk, now=now or timezone.now())
+
+
+def listed_items(
+    ids: Sequence[int], *, now: datetime | None = None
+) -> list[ListedItem]:
+    """The public items among ``ids``, in that order, as feeds and the API
+    list them (article, section, lead photo, topics, persons): two queries
+    (hand-written: see content.article_sql for why)."""
+    return article_sql.public_items(ids, now=now or timezone.now())
 
 
 def is_withdrawn(pk: int) -> bool:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.utils.xmlutils import SimplerXMLGenerator
 
-    from dateline.content.models import Article
+    from dateline.content.article_sql import ListedItem
     from dateline.syndication.sources import Source
 
 # Characters XML 1.0 cannot carry at all (C0 controls but tab, line feed and
@@ -141,43 +141,44 @@ class SourceFeed(Feed):  # type: ignore[type-arg]
     def feed_copyright(self) -> str:
         return f"© {settings.DATELINE_AGENCY_NAME}"
 
-    def items(self, source: Source) -> list[Article]:
+    def items(self, source: Source) -> list[ListedItem]:
         return source.items()
 
-    def item_title(self, item: Article) -> str:
-        return xml_text(item.headline)
+    def item_title(self, item: ListedItem) -> str:
+        return xml_text(item.article.headline)
 
-    def item_description(self, item: Article) -> str:
+    def item_description(self, item: ListedItem) -> str:
         # RSS's <description>, Atom's <summary type="html">: HTML both.
-        return html_of_text(item.lead)
+        return html_of_text(item.article.lead)
 
-    def item_link(self, item: Article) -> str:
-        return item.get_absolute_url()
+    def item_link(self, item: ListedItem) -> str:
+        return item.article.get_absolute_url()
 
     item_guid_is_permalink = True
 
-    def item_guid(self, item: Article) -> str:
-        return self._absolute(item.get_absolute_url())
+    def item_guid(self, item: ListedItem) -> str:
+        return self._absolute(item.article.get_absolute_url())
 
-    def item_pubdate(self, item: Article) -> datetime | None:
-        return item.published_at
+    def item_pubdate(self, item: ListedItem) -> datetime | None:
+        return item.article.published_at
 
-    def item_updateddate(self, item: Article) -> datetime | None:
-        return item.updated_at or item.published_at
+    def item_updateddate(self, item: ListedItem) -> datetime | None:
+        return item.article.updated_at or item.article.published_at
 
-    def item_author_name(self, item: Article) -> str | None:
-        return xml_text(author_name(item.byline)) or None
+    def item_author_name(self, item: ListedItem) -> str | None:
+        return xml_text(author_name(item.article.byline)) or None
 
-    def item_categories(self, item: Article) -> list[str]:
-        names = [item.section.name, *(topic.name for topic in item.topics.all())]
+    def item_categories(self, item: ListedItem) -> list[str]:
+        names = [item.article.section.name, *(name for name, _slug in item.topics)]
         return [xml_text(name) for name in names]
 
-    def item_enclosures(self, item: Article) -> list[Any]:
+    def item_enclosures(self, item: ListedItem) -> list[Any]:
         return []
 
-    def item_extra_kwargs(self, item: Article) -> dict[str, Any]:
-        extra: dict[str, Any] = {"content_html": xml_text(item.body)}
-        photo = item.lead_photo
+    def item_extra_kwargs(self, item: ListedItem) -> dict[str, Any]:
+        article = item.article
+        extra: dict[str, Any] = {"content_html": xml_text(article.body)}
+        photo = article.lead_photo
         if photo is not None:
             extra["photo"] = {
                 "url": self._absolute(photo.image.url),
@@ -198,7 +199,8 @@ def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
     """The source as a JSON Feed 1.1 document."""
     absolute = absolute_urls(request)
     items = []
-    for article in source.items():
+    for listed in source.items():
+        article = listed.article
         url = absolute(article.get_absolute_url())
         entry: dict[str, Any] = {
             "id": url,
@@ -208,7 +210,7 @@ def json_feed(request: HttpRequest, source: Source) -> dict[str, Any]:
             "summary": article.lead,
             "date_published": _rfc3339(article.published_at),
             "date_modified": _rfc3339(article.updated_at or article.published_at),
-            "tags": [article.section.name, *(t.name for t in article.topics.all())],
+            "tags": [article.section.name, *(name for name, _slug in listed.topics)],
         }
         author = author_name(article.byline)
         if author:

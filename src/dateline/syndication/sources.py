@@ -2,7 +2,7 @@
 
 Each source reads its newest public items through the feed app's keyset
 selectors (the same indexes as the pages), then loads what a feed entry
-carries: body, lead photo, topics.
+carries (body, lead photo, topics) in two more queries.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404
 from django.urls import reverse
 
-from dateline.content.models import Article, Person, Section, Topic
+from dateline.content import selectors as content
+from dateline.content.models import Person, Section, Topic
 from dateline.feed import selectors as feed
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from dateline.content.article_sql import ListedItem
 
 # Entries in a feed: a day's news of a busy desk.
 FEED_ITEMS = 30
@@ -82,7 +84,7 @@ class Source:
             for f in Format
         ]
 
-    def items(self, *, now: datetime | None = None) -> list[Article]:
+    def items(self, *, now: datetime | None = None) -> list[ListedItem]:
         """The newest public items, newest first, with what an entry shows."""
         subject = self.subject
         if isinstance(subject, Section):
@@ -93,17 +95,7 @@ class Source:
             page = feed.person_feed(subject, limit=FEED_ITEMS, now=now)
         else:
             page = feed.news_feed(limit=FEED_ITEMS, now=now)
-        ids = [item.pk for item in page.items]
-        rows = (
-            Article.objects.public(now=now)
-            .filter(pk__in=ids)
-            .select_related("section", "lead_photo")
-            .prefetch_related(
-                Prefetch("topics", queryset=Topic.objects.order_by("article_links__id"))
-            )
-            .in_bulk(ids)
-        )
-        return [rows[pk] for pk in ids if pk in rows]
+        return content.listed_items([item.pk for item in page.items], now=now)
 
 
 def news_source() -> Source:

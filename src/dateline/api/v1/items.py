@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from django.http import Http404
 from django.urls import reverse
@@ -15,14 +15,8 @@ from ninja.errors import HttpError
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from dateline.api import errors, ninjs
-from dateline.content.models import (
-    Article,
-    ArticlePerson,
-    ArticleTopic,
-    Person,
-    Section,
-    Topic,
-)
+from dateline.content import selectors as content
+from dateline.content.models import Article, Person, Section, Topic
 from dateline.core.absolute import absolute_urls
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
@@ -30,9 +24,6 @@ from dateline.search.backends import get_backend
 from dateline.search.backends.base import Filters, KeyRange, key_range
 from dateline.search.models import SearchEntry
 from dateline.search.query import MAX_QUERY_LENGTH, parse, printable
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
 
 router = Router(tags=["items"])
 
@@ -244,31 +235,14 @@ def _tag(model: type[Topic] | type[Person], slug: str | None, name: str) -> Any:
 
 
 def _ninjs_items(request: Any, ids: list[int]) -> list[dict[str, Any]]:
-    """The public items with these ids, in this order, as ninjs: three queries."""
-    rows = Article.objects.public().select_related("section", "lead_photo").in_bulk(ids)
-    topics = _tags(ArticleTopic.objects.all(), "topic", list(rows))
-    persons = _tags(ArticlePerson.objects.all(), "person", list(rows))
+    """The public items with these ids, in this order, as ninjs: two queries."""
+    absolute = absolute_urls(request)
     return [
         ninjs.item(
-            rows[pk],
-            absolute=absolute_urls(request),
-            topics=topics.get(pk, []),
-            persons=persons.get(pk, []),
+            listed.article,
+            absolute=absolute,
+            topics=listed.topics,
+            persons=listed.persons,
         )
-        for pk in ids
-        if pk in rows
+        for listed in content.listed_items(ids)
     ]
-
-
-def _tags(
-    links: QuerySet[ArticleTopic] | QuerySet[ArticlePerson], kind: str, ids: list[int]
-) -> dict[int, list[ninjs.Tag]]:
-    """Each item's topics (or persons) as (name, slug), in the newsroom's order."""
-    found: dict[int, list[ninjs.Tag]] = {}
-    for pk, name, slug in (
-        links.filter(article_id__in=ids)
-        .order_by("id")
-        .values_list("article_id", f"{kind}__name", f"{kind}__slug")
-    ):
-        found.setdefault(pk, []).append((name, slug))
-    return found
