@@ -303,13 +303,13 @@ def test_every_query_parameter_a_cached_page_reads_is_part_of_the_key() -> None:
     import re
 
     from dateline.pagecache.keys import KEY_PARAMS
-    from dateline.site import views as site_views
+    from dateline.site import search_page, views, widget_pages
     from dateline.site.rates_form import ConverterForm
     from dateline.site.search_form import SearchForm
     from dateline.syndication import views as syndication_views
 
     read = set(SearchForm.base_fields) | set(ConverterForm.base_fields)
-    for module in (site_views, syndication_views):
+    for module in (views, search_page, widget_pages, syndication_views):
         source = inspect.getsource(module)
         read |= set(re.findall(r"request\.GET\.(?:get|getlist)\(\s*\"(\w+)\"", source))
         read |= set(re.findall(r"\"(\w+)\" in request\.GET", source))

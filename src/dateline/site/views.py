@@ -12,16 +12,15 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
-    HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from dateline.adverts.selectors import live_adverts
 from dateline.content import access, selectors
@@ -32,23 +31,15 @@ from dateline.core.variants import note_cookie, note_tags
 from dateline.feed import filters
 from dateline.feed import selectors as feed
 from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_cursor
-from dateline.markets import selectors as markets
 from dateline.partners.selectors import link_blocks_widget
-from dateline.places import selectors as places
-from dateline.places.weather import is_weather_on
 from dateline.popularity.beacon import view_beacon
 from dateline.popularity.selectors import most_read_widget
-from dateline.search import selectors as search_selectors
-from dateline.search.backends.base import Filters, Sort
 from dateline.site.article_page import (
     PageOutOfRangeError,
     body_page,
     parse_page_number,
     share_links,
 )
-from dateline.site.city_form import CityChoiceForm, same_site_path
-from dateline.site.rates_form import ConverterForm
-from dateline.site.search_form import SearchForm
 from dateline.syndication import jsonld
 from dateline.syndication.sources import subject_source
 
@@ -56,7 +47,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.utils.safestring import SafeString
 
-    from dateline.content.models import Article
+    from dateline.content.models import Article, Section
     from dateline.feed.cursor import Cursor
     from dateline.feed.selectors import FeedPage
 
@@ -88,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "site/home.html",
         {
             "navigation_sections": sections,
-            "top_stories": selectors.top_stories(limit=HOME_TOP_STORIES),
+            "top_stories": _kept_top_stories(None, limit=HOME_TOP_STORIES),
+            "top_stories_day": _top_stories_day(),
             "latest": feed.news_feed(limit=HOME_LATEST).days,
             "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
             "most_read": most_read_widget(),
@@ -166,9 +158,9 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         page = feed.section_feed(section, before=_before(request), limit=FEED_PAGE_SIZE)
     except InvalidFeedLinkError:
         return _invalid_feed_link(request, section.get_absolute_url())
-    top = []
+    top = None
     if page.is_first and not _is_partial(request):
-        top = selectors.top_stories(section=section, limit=SECTION_TOP_STORIES)
+        top = _kept_top_stories(section, limit=SECTION_TOP_STORIES)
     return _render_feed(
         request,
         "site/section_detail.html",
@@ -178,12 +170,26 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "section": section,
             "current_section_slug": section.slug,
             "top_stories": top,
+            "top_stories_day": _top_stories_day(),
             "feed_title": _("News feed"),
             "show_section": False,
             "feed_links": subject_source(section).links(),
             "structured_data": _breadcrumbs(request, [(section.name, section)]),
         },
     )
+
+
+def _kept_top_stories(section: Section | None, *, limit: int) -> Any:
+    """TOP STORIES, read only when their fragment is made: the block is kept
+    per site generation (``{% fragment "top-stories" %}``), and every change
+    to an item, a slot or a section starts one. The day is among the values
+    the fragment varies on, so the urgent items of the fallback, which age
+    out of their 30-day window without a change, are read again daily."""
+    return SimpleLazyObject(lambda: selectors.top_stories(section=section, limit=limit))
+
+
+def _top_stories_day() -> str:
+    return timezone.now().date().isoformat()
 
 
 def topic_index(request: HttpRequest) -> HttpResponse:
@@ -261,90 +267,6 @@ def _before(request: HttpRequest) -> Cursor | None:
         return decode_cursor(token)
     except InvalidCursorError:
         raise InvalidFeedLinkError from None
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """Search the archive: ranked results with counts, filters and snippets."""
-    note_tags(request, "items")
-    sections = selectors.navigation_sections()
-    form = SearchForm(request.GET)
-    context: dict[str, Any] = {"navigation_sections": sections, "form": form}
-    if not form.is_valid():
-        return render(request, "site/search_results.html", context, status=400)
-    chosen = filters.parse_sections(request.GET.getlist("sections"), sections)
-    topic = _tag_or_none(Topic, form.cleaned_data["topic"])
-    person = _tag_or_none(Person, form.cleaned_data["person"])
-    since, until = form.time_range()
-    text = form.cleaned_data["q"]
-    context.update({"filter": chosen, "topic": topic, "person": person, "text": text})
-    if (form.cleaned_data["topic"] and topic is None) or (
-        form.cleaned_data["person"] and person is None
-    ):
-        context["unknown_tag"] = True
-        return render(request, "site/search_results.html", context, status=404)
-    if not text:
-        return render(request, "site/search_results.html", context)
-    results = search_selectors.search_articles(
-        text,
-        filters=Filters(
-            section_ids=tuple(chosen.section_ids),
-            topic_id=topic.pk if topic else None,
-            person_id=person.pk if person else None,
-            since=since,
-            until=until,
-        ),
-        sort=form.sort_order,
-        page=form.page_number,
-        sections=sections,
-    )
-    query = {
-        key: value
-        for key, value in {
-            "q": text,
-            "sort": form.cleaned_data.get("sort") or "",
-            "sections": chosen.query_value,
-            "topic": topic.slug if topic else "",
-            "person": person.slug if person else "",
-            "from": request.GET.get("from", "") if since else "",
-            "to": request.GET.get("to", "") if until else "",
-        }.items()
-        if value
-    }
-    context.update(
-        {
-            "results": results,
-            "query": query,
-            "search_url": _search_url(query),
-            "next_url": _search_url({**query, "page": str(results.page + 1)})
-            if results.has_next
-            else None,
-            "previous_url": _search_url({**query, "page": str(results.page - 1)})
-            if results.page > 1
-            else None,
-            "all_sections_url": _search_url(
-                {k: v for k, v in query.items() if k != "sections"}
-            ),
-            "section_links": [
-                (section, count, _search_url({**query, "sections": section.slug}))
-                for section, count in results.by_section
-            ],
-            "sort_urls": {
-                value: _search_url({**query, "sort": value}) for value in Sort
-            },
-        }
-    )
-    response = render(request, "site/search_results.html", context)
-    if results.page > 1 and not results.results:
-        response.status_code = 404
-    return response
-
-
-def _tag_or_none(model: type[Topic] | type[Person], slug: str) -> Any:
-    return model.objects.filter(slug=slug).first() if slug else None
-
-
-def _search_url(query: dict[str, str]) -> str:
-    return f"{reverse('site:search')}?{urlencode(query)}"
 
 
 def _render_feed(
@@ -525,114 +447,3 @@ def _breadcrumbs(
         path = target if isinstance(target, str) else target.get_absolute_url()
         steps.append((name, absolute(path)))
     return [jsonld.script_json(jsonld.breadcrumbs(steps))]
-
-
-def currency_converter(request: HttpRequest) -> HttpResponse:
-    """Today's official rates and a converter; a plain GET form."""
-    sheets = markets.latest_sheets()
-    codes = markets.currencies(sheets)
-    form = ConverterForm(request.GET or None, currencies=codes)
-    conversion = None
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            conversion = markets.convert(
-                form.cleaned_data["amount"],
-                form.cleaned_data["source"],
-                form.cleaned_data["target"],
-                sheets,
-            )
-        else:
-            status = 400
-    return render(
-        request,
-        "site/rates.html",
-        {"sheets": sheets, "form": form, "conversion": conversion},
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def city_list(request: HttpRequest) -> HttpResponse:
-    """Every city with its local time; choosing one keeps it in a cookie and
-    goes back to the page the reader came from. A plain form."""
-    cities = places.cities_now()
-    form = CityChoiceForm(
-        request.POST if request.method == "POST" else None,
-        cities=[c.slug for c in cities],
-    )
-    back = same_site_path(request.POST.get("next") or request.GET.get("next"))
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            chosen = HttpResponseRedirect(back)
-            chosen.status_code = 303  # See Other: the form's answer is a GET
-            chosen.set_cookie(
-                places.COOKIE_NAME,
-                form.cleaned_data["city"],
-                max_age=places.COOKIE_MAX_AGE,
-                secure=request.is_secure(),
-                httponly=True,
-                samesite="Lax",
-            )
-            return chosen
-        status = 400
-    current = places.reader_city(request.COOKIES.get(places.COOKIE_NAME))
-    response = render(
-        request,
-        "site/city_list.html",
-        {
-            "cities": cities,
-            "form": form,
-            "back": back,
-            "chosen_slug": current.slug if current else None,
-            "weather_on": is_weather_on(),
-        },
-        status=status,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _listing_page(request: HttpRequest, rows: Any, size: int) -> Any:
-    """A page of a listing; a page number we never link to is a 404."""
-    paginator = Paginator(rows, size)
-    raw = request.GET.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        raise Http404
-    number = int(raw)
-    if number < 1 or (number > 1 and number > paginator.num_pages):
-        raise Http404
-    return paginator.get_page(number)
-
-
-def gallery_list(request: HttpRequest) -> HttpResponse:
-    """Public galleries, newest first, a page of them at a time."""
-    page = _listing_page(request, selectors.gallery_listing(), GALLERIES_PAGE_SIZE)
-    return render(request, "site/gallery_list.html", {"galleries": page})
-
-
-def gallery_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    gallery = selectors.public_gallery(slug)
-    if gallery is None:
-        raise Http404
-    return render(
-        request,
-        "site/gallery_detail.html",
-        {"gallery": gallery, "photos": selectors.gallery_photos(gallery)},
-    )
-
-
-def infographic_list(request: HttpRequest) -> HttpResponse:
-    """Public infographics, newest first, a page of them at a time."""
-    page = _listing_page(
-        request, selectors.infographic_listing(), INFOGRAPHICS_PAGE_SIZE
-    )
-    return render(request, "site/infographic_list.html", {"infographics": page})
-
-
-def infographic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    infographic = selectors.public_infographic(slug)
-    if infographic is None:
-        raise Http404
-    return render(request, "site/infographic_detail.html", {"infographic": infographic})
