@@ -48,11 +48,10 @@ def _serve(request: HttpRequest, source: Source, format: Format) -> HttpResponse
             content_type=f"{format.media_type}; charset=utf-8",
         )
     else:
-        response = feeds.SourceFeed(format)(request, source=source)
-    # Only the ETag validates: a withdrawn item changes a feed without making
-    # any remaining entry newer, so a date could answer 304 to a stale copy.
-    if response.has_header("Last-Modified"):
-        del response["Last-Modified"]
+        response = feeds.xml_feed(request, source, format)
+    # Only the ETag validates (no Last-Modified): a withdrawn item changes a
+    # feed without making any remaining entry newer, so a date could answer
+    # 304 to a stale copy.
     response["Cache-Control"] = f"public, max-age={MAX_AGE_SECONDS}"
     set_response_etag(response)
     return (
