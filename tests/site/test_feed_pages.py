@@ -423,6 +423,32 @@ def test_topics_index_puts_this_weeks_topics_first(client: Client) -> None:
     assert every == ["Archive affair", "Budget", "Harbour strike", "Secret plans"]
 
 
+@pytest.mark.django_db(transaction=True)  # each change commits, as in the newsroom
+def test_this_weeks_topics_are_kept_until_a_change_or_the_next_hour(
+    client: Client, django_assert_num_queries
+) -> None:
+    section = SectionFactory()
+    strike, budget = TopicFactory(name="Harbour strike"), TopicFactory(name="Budget")
+
+    def chips() -> list[str]:
+        page = doc(client.get("/topics/"))
+        return [a.text.strip() for a in page.xpath("//ul[@class='topic-chips']/li/a")]
+
+    with time_machine.travel(NOW, tick=False):
+        article = public_row(section, NOW - timedelta(days=1))
+        services.set_article_tags(article=article, topics=[strike], persons=[])
+        assert chips() == ["Harbour strike"]
+        with django_assert_num_queries(2):  # the A–Z page and its count
+            client.get("/topics/")
+        # A change starts a generation: the block is counted again.
+        article = public_row(section, NOW - timedelta(hours=1))
+        services.set_article_tags(article=article, topics=[budget], persons=[])
+        assert chips() == ["Budget", "Harbour strike"]  # as many; the newest first
+    # Nothing changes, but a week later the window has moved on.
+    with time_machine.travel(NOW + timedelta(days=8), tick=False):
+        assert chips() == []
+
+
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "%00"])
 def test_topics_index_survives_bad_page_numbers(client: Client, page: str) -> None:
     TopicFactory(name="Only topic")

@@ -199,13 +199,24 @@ def topic_index(request: HttpRequest) -> HttpResponse:
         TOPIC_INDEX_PAGE_SIZE,
     )
     topics = paginator.get_page(request.GET.get("page"))
-    active = []
+    active = None
     if topics.number == 1:
-        active = selectors.active_topics(within=ACTIVE_WITHIN, limit=ACTIVE_TOPICS)
+        # Kept with the site's generation ({% fragment "active-topics" %}),
+        # read only when it is made: the week's links, counted, cost more
+        # the more an agency publishes. The hour is among the fragment's
+        # values, so the week's window moves on while nothing is published.
+        active = SimpleLazyObject(
+            lambda: selectors.active_topics(within=ACTIVE_WITHIN, limit=ACTIVE_TOPICS)
+        )
     return render(
         request,
         "site/topic_list.html",
-        {"active_topics": active, "topics": topics, "active_days": ACTIVE_WITHIN.days},
+        {
+            "active_topics": active,
+            "active_hour": timezone.now().strftime("%Y-%m-%dT%H"),
+            "topics": topics,
+            "active_days": ACTIVE_WITHIN.days,
+        },
     )
 
 
