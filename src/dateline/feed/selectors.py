@@ -163,15 +163,22 @@ def _tagged_feed(
     limit: int,
     now: datetime | None,
 ) -> FeedPage:
-    """Items tagged with ``tag``, read through the link table's feed index."""
+    """Items tagged with ``tag``, read through the link table's feed index.
+
+    The link's own copy of the time is bounded by "now" too, so that the
+    index range starts at now: items scheduled for later sit at the top of
+    it, and every page read each of them only to find it not yet public
+    (229 of them in a busy person's feed at 1M items, 1 ms of its 1.3).
+    """
     kind = links.removesuffix("_links")
+    now = now or timezone.now()
     return _keyset(
         Article.objects.public(now=now),
         before=before,
         limit=limit,
         time_field=f"{links}__published_at",
         id_field=f"{links}__article_id",
-        extra=Q(**{f"{links}__{kind}": tag}),
+        extra=Q(**{f"{links}__{kind}": tag, f"{links}__published_at__lte": now}),
     )
 
 
