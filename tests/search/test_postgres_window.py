@@ -165,3 +165,32 @@ def test_the_same_pages_and_counts_as_the_engine_neutral_search(
                     own = backend.search(parse(text), **arguments)
                     neutral = SearchBackend.search(backend, parse(text), **arguments)
                     assert own == neutral, (text, filters, sort, offset)
+
+
+def test_a_word_rarer_further_back_takes_few_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The newest entries hold the word once; the rest of its matches are far
+    # older, behind many entries without it, and fewer than the window asks
+    # for. Each GIN step reads the word's whole posting list, so the steps
+    # are sized on the rate of everything read so far and end at the oldest
+    # entry (growing fourfold down to the range's bound took seven here).
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
+    section = SectionFactory()
+    for n in range(60):
+        published_article(
+            section=section,
+            headline=f"Storm {n}" if n < 12 else f"Harbour news {n}",
+            body="<p>Nothing else.</p>",
+            ago=timedelta(days=120 - n),
+        )
+    published_article(section=section, headline="Storm again", ago=timedelta(hours=1))
+    everything = Filters()
+    with CaptureQueriesContext(connection) as queries:
+        got = window("storm", everything, 50)
+    assert [m.key for m in got] == plain_window("storm", everything, 50)
+    assert len(got) == 13
+    steps = [q for q in queries.captured_queries if "enable_seqscan = off" in q["sql"]]
+    assert 1 <= len(steps) <= 2

@@ -244,8 +244,9 @@ class PostgresBackend(SearchBackend):
         the newest RECENT_ENTRIES entries, each tested (enough for a word in
         most items); then, at the rate those gave, key ranges of the time
         the rest should take, through the GIN index (a bitmap of the matches
-        in the range, no match tested again), growing fourfold; the whole
-        range at once when the newest entries held no match.
+        in the range, no match tested again), sized again on the rate of all
+        read so far when it falls short; the whole range at once when
+        nothing has matched yet.
         """
         condition, params = tsquery(query, filters)
         words, words_params = words_tsquery(query)
@@ -264,23 +265,28 @@ class PostgresBackend(SearchBackend):
         found = [_match(row) for row in recent]
         if len(found) >= limit:
             return found
+        # Where the newest entries end, and the oldest entry of the range:
+        # the steps below end there, not at the range's bound (with no
+        # "since", a key of the year 1 or so).
         reached = _select(
-            f"SELECT min(key), count(*) FROM (SELECT key FROM {TABLE} "  # noqa: S608 - constant name
+            f"SELECT min(key), count(*), (SELECT min(key) FROM {TABLE} "  # noqa: S608 - constant name
+            "WHERE key BETWEEN %s AND %s) "
+            f"FROM (SELECT key FROM {TABLE} "
             "WHERE key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s) AS recent",
-            [keys.low, keys.high, RECENT_ENTRIES],
+            [keys.low, keys.high, keys.low, keys.high, RECENT_ENTRIES],
         )[0]
         if reached[1] < RECENT_ENTRIES:  # the range held no more entries
             return found
-        top = int(reached[0]) - 1
+        top, low = int(reached[0]) - 1, int(reached[2])
         # Keys per match so far: each step reads the range that should hold
-        # the rest, then four times more, down to the range's low end.
+        # the rest at that rate (2.5 times it), down to the oldest entry.
         per_match = (keys.high - top) / len(found) if found else None
-        while top >= keys.low and len(found) < limit:
+        while top >= low and len(found) < limit:
             need = limit - len(found)
             if per_match is None:
-                bottom = keys.low
+                bottom = low
             else:
-                bottom = max(keys.low, top - int(per_match * need * 2.5))
+                bottom = max(low, top - int(per_match * need * 2.5))
             alias = _reader()
             nested = connections[alias].in_atomic_block
             with (
@@ -289,8 +295,9 @@ class PostgresBackend(SearchBackend):
             ):
                 # The bitmap: the matches in the range from the index, each
                 # row visited once for its key; never a walk testing rows.
-                cursor.execute("SET LOCAL enable_indexscan = off")
-                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(
+                    "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off"
+                )
                 cursor.execute(
                     f"{select} FROM {TABLE} WHERE {condition} "
                     "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s",
@@ -298,10 +305,17 @@ class PostgresBackend(SearchBackend):
                 )
                 found += [_match(row) for row in cursor.fetchall()]
                 if nested:  # a savepoint's release keeps SET LOCAL: undo it
-                    cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
-                    cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+                    cursor.execute(
+                        "SET LOCAL enable_indexscan TO DEFAULT; "
+                        "SET LOCAL enable_seqscan TO DEFAULT"
+                    )
             top = bottom - 1
-            per_match = (per_match or 0) * 4 or None
+            # The rate again, over everything read so far: a larger sample
+            # than the newest entries'. (Growing the range fourfold instead
+            # took a rare word through six steps, and each step pays for the
+            # word's whole posting list in the GIN index.) None found yet:
+            # the rest of the range at once.
+            per_match = (keys.high - top) / len(found) if found else None
         return found
 
     def search(
