@@ -100,12 +100,7 @@ class RedisServer:
             self.resume()
         if keep_data:
             redis.Redis(port=self.port, socket_timeout=5).save()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_process(self.process)
         self.process = None
 
     def pause(self) -> None:
@@ -203,12 +198,7 @@ class PgBouncer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            end_process(self.process)
             self.process = None
         shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -239,3 +229,13 @@ def pgbouncer_config(
         assert line.search(text), f"deploy/pgbouncer.ini no longer sets {name}"
         text = line.sub(f"{name} = {value}", text)
     return text
+
+
+def end_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server to stop; kill it if it has not within five seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

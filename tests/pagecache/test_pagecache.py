@@ -299,17 +299,24 @@ def test_a_bad_host_is_refused_not_cached(client: Client, story: Article) -> Non
 def test_every_query_parameter_a_cached_page_reads_is_part_of_the_key() -> None:
     """A parameter a page reads but the key left out would serve one page for
     another: every name the views and their forms read must be in the key."""
+    import importlib
     import inspect
+    import pkgutil
     import re
 
+    import dateline.site
     from dateline.pagecache.keys import KEY_PARAMS
-    from dateline.site import search_page, views, widget_pages
     from dateline.site.rates_form import ConverterForm
     from dateline.site.search_form import SearchForm
     from dateline.syndication import views as syndication_views
 
     read = set(SearchForm.base_fields) | set(ConverterForm.base_fields)
-    for module in (views, search_page, widget_pages, syndication_views):
+    site_modules = [
+        importlib.import_module(f"dateline.site.{info.name}")
+        for info in pkgutil.iter_modules(dateline.site.__path__)
+        if not info.ispkg
+    ]
+    for module in (*site_modules, syndication_views):
         source = inspect.getsource(module)
         read |= set(re.findall(r"request\.GET\.(?:get|getlist)\(\s*\"(\w+)\"", source))
         read |= set(re.findall(r"\"(\w+)\" in request\.GET", source))

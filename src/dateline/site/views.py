@@ -59,11 +59,10 @@ FEED_PAGE_SIZE = 30
 TOPIC_INDEX_PAGE_SIZE = 300
 ACTIVE_TOPICS = 24
 ACTIVE_WITHIN = timedelta(days=7)
-# The "Photo" block on the home and article pages, and the galleries page.
+# The "Photo" and "Infographics" blocks on the home and article pages (their
+# own listings: site/visual_pages.py).
 GALLERY_BLOCK = 4
-GALLERIES_PAGE_SIZE = 12
 INFOGRAPHIC_BLOCK = 4
-INFOGRAPHICS_PAGE_SIZE = 12
 
 
 class InvalidFeedLinkError(Exception):

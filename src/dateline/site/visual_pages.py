@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Paginator
-from django.http import (
-    Http404,
-    HttpResponse,
-)
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from dateline.content import selectors
@@ -16,8 +13,8 @@ from dateline.content import selectors
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-
-from dateline.site.views import GALLERIES_PAGE_SIZE, INFOGRAPHICS_PAGE_SIZE
+GALLERIES_PAGE_SIZE = 12
+INFOGRAPHICS_PAGE_SIZE = 12
 
 
 def _listing_page(request: HttpRequest, rows: Any, size: int) -> Any:

@@ -1,4 +1,4 @@
-"""The feeds: RSS 2.0 and Atom 1.0 through Django's syndication framework,
+"""The feeds: RSS 2.0 and Atom 1.0 written by Django's feed generators,
 JSON Feed 1.1 beside them, all from the same sources and entries.
 
 RSS carries what news readers and aggregators look for: the lead photo as
