@@ -13,9 +13,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from dateline.content.models import Article, ArticlePerson, ArticleTopic
 from dateline.search.backends import get_backend
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from dateline.search.backends.base import SearchBackend
 
 REINDEX_BATCH = 2000
+# At most this many connections write a rebuild at once (index_items).
+MAX_WRITERS = 4
 
 
 def is_indexable(article: Article) -> bool:
@@ -106,46 +109,130 @@ def index_items(
     progress: Callable[[int], object] | None = None,
     backend: SearchBackend | None = None,
     workers: int | None = None,
+    writers: int | None = None,
 ) -> int:
     """Index these items (indexable ones only), in batches, using every core.
 
-    The database work stays in this process; the text analysis, most of the
-    cost, runs in a pool of worker processes while the next batch is read.
+    The text analysis runs in a pool of worker processes while the next
+    batch is read. The writes run in this process, over ``writers``
+    connections of their own at once where the engine can take several
+    writers and no transaction is open (PostgreSQL, whose own part of the
+    analysis, ``to_tsvector``, is then spread over as many server processes);
+    each batch commits on its own then.
     """
     backend = backend or get_backend()
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    writers = writers if writers is not None else default_writers()
     batches = _document_batches(
         indexable(items).only(
             "id", "headline", "lead", "body", "section_id", "published_at"
         )
     )
-    done = 0
-
-    def store(documents: list[Document], prepared: list[tuple[Any, ...]]) -> None:
-        nonlocal done
-        backend.index(documents, prepared=prepared)
-        done += len(documents)
-        if progress is not None:
-            progress(len(documents))
-
-    if workers < 2:
-        for documents in batches:
-            store(documents, [backend.prepare(d) for d in documents])
-        return done
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        pending: deque[tuple[list[Document], Any]] = deque()
-        for documents in batches:
-            pending.append(
-                (documents, pool.map_async(backend.prepare, documents, chunksize=100))
-            )
-            if len(pending) > workers:
+    with _Store(backend, writers, progress) as store:
+        if workers < 2:
+            for documents in batches:
+                store.add(documents, [backend.prepare(d) for d in documents])
+            return store.finish()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            pending: deque[tuple[list[Document], Any]] = deque()
+            for documents in batches:
+                pending.append(
+                    (
+                        documents,
+                        pool.map_async(backend.prepare, documents, chunksize=100),
+                    )
+                )
+                if len(pending) > workers:
+                    ready, result = pending.popleft()
+                    store.add(ready, result.get())
+            while pending:
                 ready, result = pending.popleft()
-                store(ready, result.get())
-        while pending:
-            ready, result = pending.popleft()
-            store(ready, result.get())
-    return done
+                store.add(ready, result.get())
+        return store.finish()
+
+
+def default_writers() -> int:
+    """How many connections a rebuild writes over: one inside a transaction
+    (the others would not see it) and on SQLite (one writer at a time)."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WRITERS))
+
+
+class _Store:
+    """Writes prepared batches, here or over several connections at once.
+
+    A writer thread opens a connection of its own for each batch and closes
+    it after; a batch whose key another writer took meanwhile is written
+    again (the retry sees the other's key and moves on past it).
+    """
+
+    def __init__(
+        self,
+        backend: SearchBackend,
+        writers: int,
+        progress: Callable[[int], object] | None,
+    ) -> None:
+        self.backend = backend
+        self.writers = writers
+        self.progress = progress
+        self.done = 0
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: deque[tuple[int, Future[None]]] = deque()
+
+    def __enter__(self) -> _Store:
+        if self.writers > 1:
+            self.pool = ThreadPoolExecutor(self.writers, thread_name_prefix="index")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is None:
+            return
+        while self.pending:  # no batch is left half-written behind
+            self.pending.popleft()[1].exception()
+        self.pool.shutdown(wait=True)
+
+    def add(self, documents: list[Document], prepared: list[tuple[Any, ...]]) -> None:
+        if self.pool is None:
+            self.backend.index(documents, prepared=prepared)
+            self._count(len(documents))
+            return
+        self.pending.append(
+            (len(documents), self.pool.submit(self._write, documents, prepared))
+        )
+        while len(self.pending) > self.writers:
+            self._collect()
+
+    def finish(self) -> int:
+        while self.pending:
+            self._collect()
+        return self.done
+
+    def _collect(self) -> None:
+        size, future = self.pending.popleft()
+        future.result()
+        self._count(size)
+
+    def _count(self, size: int) -> None:
+        self.done += size
+        if self.progress is not None:
+            self.progress(size)
+
+    def _write(
+        self, documents: list[Document], prepared: list[tuple[Any, ...]]
+    ) -> None:
+        try:
+            for attempt in range(3):
+                try:
+                    self.backend.index(documents, prepared=prepared)
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
+                else:
+                    return
+        finally:
+            connection.close()
 
 
 def _document_batches(items: ArticleQuerySet) -> Iterator[list[Document]]:
