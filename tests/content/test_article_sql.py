@@ -180,7 +180,7 @@ def test_the_states_are_written_into_the_statements_not_bound() -> None:
     assert found == [1, 0]  # the article; it lists nothing
     listed = article_sql._articles_sql(connection.vendor)
     assert "a.status = 'published' AND a.pubstatus = 'usable'" in listed
-    assert listed.format(ids="%s").count("%s") == 2
+    assert listed.format(a_ids="a.id = %s").count("%s") == 2
 
 
 def test_listed_items_are_the_orms_rows_in_the_order_asked(

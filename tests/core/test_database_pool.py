@@ -21,7 +21,12 @@ from django.db.utils import load_backend
 from django.test import Client, RequestFactory
 
 from dateline.core import outage
-from dateline.core.database import DEFAULT_POOL, configure_postgresql, parse_pool
+from dateline.core.database import (
+    ASKED_ONLY,
+    DEFAULT_POOL,
+    configure_postgresql,
+    parse_pool,
+)
 from tests.factories import published_article
 
 if TYPE_CHECKING:
@@ -126,6 +131,7 @@ def test_the_variables_set_django_s_database_settings(tmp_path: Path) -> None:
     url = "postgres://dateline@127.0.0.1:6432/dateline"
     plain = database_settings_in_a_fresh_process(tmp_path, DATELINE_DATABASE_URL=url)
     assert "pool" not in plain["options"]
+    assert plain["options"]["prepare_threshold"] == ASKED_ONLY
     assert plain["conn_max_age"] == 60
     assert plain["no_cursors"] is False
     both = database_settings_in_a_fresh_process(

@@ -99,15 +99,28 @@ def test_a_pool_asked_for_on_sqlite_is_named_as_unused(databases: Any) -> None:
             ),
             ["dateline.W023"],
         ),
-        # Bound on the client (Django's default): never prepared.
+        # Bound on the client (Django's default), but Dateline's busiest
+        # statements are prepared wherever psycopg may prepare at all.
         (
             postgresql(
                 DISABLE_SERVER_SIDE_CURSORS=True, OPTIONS={"prepare_threshold": 5}
             ),
+            ["dateline.W023"],
+        ),
+        (
+            postgresql(
+                DISABLE_SERVER_SIDE_CURSORS=True, OPTIONS={"prepare_threshold": None}
+            ),
             [],
         ),
     ],
-    ids=["as-set", "server-side-cursors", "prepared-statements", "client-binding"],
+    ids=[
+        "as-set",
+        "server-side-cursors",
+        "prepared-statements",
+        "prepared-when-asked",
+        "prepared-never",
+    ],
 )
 def test_pgbouncer_with_what_breaks_it_is_named(
     databases: Any, entry: dict[str, Any], expected: list[str]

@@ -36,6 +36,7 @@ from dateline.content.models import (
     article_path,
     tag_path,
 )
+from dateline.core.database import prepared_cursor
 from dateline.core.lookups import state_literal
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ SELECT {columns}
   FROM content_article a
   JOIN content_section s ON s.id = a.section_id
   LEFT JOIN content_photo p ON p.id = a.lead_photo_id
- WHERE a.id IN ({ids}) AND {public}
+ WHERE {a_ids} AND {public}
 """
 
 # Those items' topics and persons, (kind, article id, name, slug), each in
@@ -89,12 +90,12 @@ TAGS_SQL = """
 SELECT 2 AS kind, l.article_id, t.name, t.slug, l.id AS link_id
   FROM content_articletopic l
   JOIN content_topic t ON t.id = l.topic_id
- WHERE l.article_id IN ({ids})
+ WHERE {l_ids}
 UNION ALL
 SELECT 3, l.article_id, p.name, p.slug, l.id
   FROM content_articleperson l
   JOIN content_person p ON p.id = l.person_id
- WHERE l.article_id IN ({ids})
+ WHERE {l_ids}
  ORDER BY kind, link_id
 """
 
@@ -187,11 +188,11 @@ def public_items(ids: Sequence[int], *, now: datetime) -> list[ListedItem]:
     if not ids:
         return []
     db = connections[router.db_for_read(Article)]
-    marks = ", ".join(["%s"] * len(ids))
-    with db.cursor() as cursor:
+    with prepared_cursor(db) as cursor:
+        rule, values = _among("a.id", ids, db.vendor)
         cursor.execute(
-            _articles_sql(db.vendor).format(ids=marks),
-            [*ids, *_public_params(now, db)],
+            _articles_sql(db.vendor).format(a_ids=rule),
+            [*values, *_public_params(now, db)],
         )
         articles = {}
         for row in cursor.fetchall():
@@ -200,8 +201,8 @@ def public_items(ids: Sequence[int], *, now: datetime) -> list[ListedItem]:
         found = [pk for pk in ids if pk in articles]
         tags: dict[int, tuple[list[Tag], list[Tag]]] = {pk: ([], []) for pk in found}
         if found:
-            marks = ", ".join(["%s"] * len(found))
-            cursor.execute(TAGS_SQL.format(ids=marks), [*found, *found])
+            rule, values = _among("l.article_id", found, db.vendor)
+            cursor.execute(TAGS_SQL.format(l_ids=rule), [*values, *values])
             for kind, article_id, name, slug, _link_id in cursor.fetchall():
                 tags[article_id][0 if kind == TOPIC else 1].append((name, slug))
     return [ListedItem(articles[pk], *tags[pk]) for pk in found]
@@ -212,7 +213,7 @@ def public_article_row(pk: int, *, now: datetime) -> Article | None:
     # Once: each use of the proxy looks it up. Routed like the ORM's reads,
     # so that a public page reads a replica where there is one.
     db = connections[router.db_for_read(Article)]
-    with db.cursor() as cursor:
+    with prepared_cursor(db) as cursor:
         cursor.execute(_article_sql(db.vendor), [pk, *_public_params(now, db)])
         row = cursor.fetchone()
     return None if row is None else _article_from_row(row, db)
@@ -223,7 +224,7 @@ def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     items: one query."""
     db = connections[router.db_for_read(Article)]
     params = [article_id, article_id, article_id, article_id, *_public_params(now, db)]
-    with db.cursor() as cursor:
+    with prepared_cursor(db) as cursor:
         cursor.execute(LINKS_SQL, params)
         rows = cursor.fetchall()
     links = ArticleLinks([], [], [], [])
@@ -244,6 +245,15 @@ def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     return links
 
 
+def _among(column: str, ids: list[int], vendor: str) -> tuple[str, list[Any]]:
+    """``column`` is one of ``ids``: on PostgreSQL one array value, so that
+    the statement's text, and the one prepared statement, is the same for
+    any number of ids; elsewhere a list of values."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
 def _public_params(now: datetime, db: BaseDatabaseWrapper) -> list[Any]:
     """The value ``PUBLIC_RULE`` binds, prepared as the ORM prepares it."""
     published_at = Article._meta.get_field("published_at")
@@ -259,7 +269,7 @@ def _article_sql(vendor: str) -> str:
 @cache
 def _articles_sql(vendor: str) -> str:
     """ARTICLES_SQL with its columns and rule, its ids left to fill in."""
-    return ARTICLES_SQL.format(columns=_columns(), public=PUBLIC_RULE, ids="{ids}")
+    return ARTICLES_SQL.format(columns=_columns(), public=PUBLIC_RULE, a_ids="{a_ids}")
 
 
 def _columns() -> str:

@@ -179,7 +179,7 @@ def _pgbouncer_problems(alias: str, settings_dict: dict[str, Any]) -> list[Warni
     broken = []
     if not settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
         broken.append("server-side cursors (DISABLE_SERVER_SIDE_CURSORS is off)")
-    if options.get("server_side_binding") and options.get("prepare_threshold"):
+    if options.get("prepare_threshold") is not None:  # see prepared_cursor
         broken.append("prepared statements (prepare_threshold is set)")
     if not broken:
         return []

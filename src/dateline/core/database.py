@@ -25,19 +25,35 @@ by configuration (docs/settings.md, docs/deploy.md):
   transaction). tests/core/test_pgbouncer.py runs the site through one.
 
 Both can be used at once (a small pool per process in front of PgBouncer).
+
+``prepared_cursor``: the few statements every uncached page runs (the article
+page's, the lists' of feeds and the API) are prepared by the server once per
+connection, not planned again on every page: planning was most of their cost
+(docs/decisions/article-sql.md). Not behind PgBouncer, which does not keep
+prepared statements; there, and on SQLite, it is an ordinary cursor.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.utils import CursorWrapper
 
 # DATELINE_DATABASE_POOL=true: two connections kept open per process, four at
 # most: a request thread (one by default in `dateline serve`, see its
 # DEFAULT_THREADS), the page files' keeper thread, and room for --threads 2.
 DEFAULT_POOL = (2, 4)
 MAX_POOL_SIZE = 200
+# psycopg's prepare_threshold where statements are prepared only when asked.
+ASKED_ONLY = 2**31 - 1
 _OFF = {"", "false", "off", "no", "0"}
 _ON = {"true", "on", "yes", "1"}
 
@@ -89,5 +105,67 @@ def configure_postgresql(
         # Django's own default too: said here so that no OPTIONS in the URL
         # turns prepared statements on behind PgBouncer.
         options["prepare_threshold"] = None
+    else:
+        # psycopg prepares nothing when this is None (Django's default), not
+        # even what is asked for; this high it prepares only what is asked
+        # for: the statements of prepared_cursor. Django's own cursors bind
+        # on the client, and those never prepare.
+        options.setdefault("prepare_threshold", ASKED_ONLY)
     database["OPTIONS"] = options
     return database
+
+
+@contextmanager
+def prepared_cursor(db: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
+    """A cursor of ``db`` whose statements PostgreSQL prepares on their first
+    run and reuses on this connection after; elsewhere ``db.cursor()``.
+
+    For fixed statements with bound values only: every distinct text is a
+    prepared statement of its own (psycopg keeps the latest 100). The cursor
+    is wrapped as Django wraps its own, so that query logging, counting and
+    ``execute_wrapper`` see its statements.
+    """
+    if db.vendor == "postgresql":
+        db.ensure_connection()
+    if db.vendor != "postgresql" or db.connection.prepare_threshold is None:
+        with db.cursor() as cursor:  # SQLite, or behind PgBouncer
+            yield cursor
+        return
+    db.validate_thread_sharing()
+    preparing, logging = _preparing_classes()
+    with db.wrap_database_errors:
+        raw = preparing(db.connection)
+    cursor = logging(raw, db) if db.queries_logged else db.make_cursor(raw)
+    with cursor:
+        yield cursor
+
+
+@cache
+def _preparing_classes() -> tuple[type[Any], type[Any]]:
+    """The preparing cursor, and the wrapper that logs its statements where
+    Django logs queries. Made on first use: the PostgreSQL backend imports
+    psycopg."""
+    from django.db.backends.postgresql.base import (
+        CursorDebugWrapper,
+        ServerBindingCursor,
+    )
+    from django.db.backends.utils import CursorWrapper
+
+    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+        """Django's cursor with server-side binding, preparing every
+        statement it runs."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs["prepare"] = True
+            return super().execute(query, params, **kwargs)
+
+    class PreparedStatementLog(CursorDebugWrapper):  # type: ignore[misc]
+        """Logs each statement with its values in, as Django's own cursors'
+        log reads (Django reads it back from psycopg, which keeps no text
+        for a prepared statement's run)."""
+
+        def execute(self, sql: str, params: Any = None) -> Any:
+            with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparingCursor, PreparedStatementLog
