@@ -262,7 +262,8 @@ class PostgresBackend(SearchBackend):
             [*words_params, *words_params, keys.low, keys.high, RECENT_ENTRIES,
              *params, limit],
         )  # fmt: skip
-        found = [_match(row) for row in recent]
+        # psycopg gives the columns' own types: the rows are the matches.
+        found = list(map(Match._make, recent))
         if len(found) >= limit:
             return found
         # Where the newest entries end, and the oldest entry of the range:
@@ -303,7 +304,7 @@ class PostgresBackend(SearchBackend):
                     "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s",
                     [*words_params, *words_params, *params, bottom, top, need],
                 )
-                found += [_match(row) for row in cursor.fetchall()]
+                found += map(Match._make, cursor.fetchall())
                 if nested:  # a savepoint's release keeps SET LOCAL: undo it
                     cursor.execute(
                         "SET LOCAL enable_indexscan TO DEFAULT; "
@@ -409,13 +410,6 @@ class PostgresBackend(SearchBackend):
         return dict(
             SearchEntry.objects.filter(key__in=keys).values_list("key", "article_id")
         )
-
-
-def _match(row: tuple[Any, ...]) -> Match:
-    key, article_id, section_id, in_headline, in_lead = row
-    return Match(
-        int(key), int(article_id), section_id, bool(in_headline), bool(in_lead)
-    )
 
 
 def _reader() -> str:
