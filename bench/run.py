@@ -184,7 +184,10 @@ def index_figures() -> tuple[float, str, str]:
     from django.core.management import call_command
 
     size_mb, what = search_index_mb()
-    if os.environ.get("BENCH_REINDEX") or not REINDEX_RECORD.exists():
+    asked = os.environ.get("BENCH_REINDEX", "")
+    if asked == "0" and not REINDEX_RECORD.exists():
+        return size_mb, what, "not measured (BENCH_REINDEX=0)"
+    if asked not in {"", "0"} or not REINDEX_RECORD.exists():
         start = time.perf_counter()
         call_command("reindex", "--no-progress", verbosity=0)
         seconds = time.perf_counter() - start
