@@ -116,12 +116,6 @@ def tsquery(
     the facets, which carry a weight of their own.
     """
     words, words_params = words_tsquery(query)
-    # The whole document first, so that the GIN index can answer it.
-    conditions, params = [f"document @@ ({words})"], list(words_params)
-    if field is not None:
-        weight = _FIELD_WEIGHTS[field]
-        conditions.append(f"ts_filter(heads, '{{{weight}}}') @@ ({words})")
-        params += words_params
     tags = _Sql()
     facets = []
     if filters.section_ids:
@@ -130,9 +124,16 @@ def tsquery(
         facets.append(tags.facet(f"_t{filters.topic_id}"))
     if filters.person_id is not None:
         facets.append(tags.facet(f"_p{filters.person_id}"))
-    if facets:
-        conditions.append("document @@ (" + " && ".join(facets) + ")")
-        params += tags.params
+    # The whole document first, so that the GIN index can answer it, and the
+    # words and the facets in one tsquery: a row's document is then read
+    # (and decompressed) once, not once for each.
+    document = " && ".join([f"({words})", *facets])
+    conditions = [f"document @@ ({document})"]
+    params = [*words_params, *tags.params]
+    if field is not None:
+        weight = _FIELD_WEIGHTS[field]
+        conditions.append(f"ts_filter(heads, '{{{weight}}}') @@ ({words})")
+        params += words_params
     return " AND ".join(conditions), params
 
 
@@ -239,14 +240,17 @@ class PostgresBackend(SearchBackend):
         """The newest ``limit`` matches with their item and section, and
         whether the headline or the lead holds every word of the query.
 
-        Read newest first in up to three steps, so that neither a common nor
-        a rare query pays for the other's plan (docs/decisions/search.md):
-        the newest RECENT_ENTRIES entries, each tested (enough for a word in
-        most items); then, at the rate those gave, key ranges of the time
-        the rest should take, through the GIN index (a bitmap of the matches
-        in the range, no match tested again), sized again on the rate of all
-        read so far when it falls short; the whole range at once when
-        nothing has matched yet.
+        Read newest first in steps, so that neither a common nor a rare query
+        pays for the other's plan (docs/decisions/search.md): the newest
+        RECENT_ENTRIES entries, each tested (of the chosen sections only
+        where the search is filtered by section); more such walks while the
+        rate found so far says that one more would finish the window; then,
+        at the rate found, key ranges of the time the rest should take,
+        through the GIN index (a bitmap of the matches in the range, no match
+        tested again), sized again on the rate of all read so far when it
+        falls short; the whole range at once when nothing has matched yet.
+        A GIN step pays for the words' matches across the whole archive,
+        whatever its range: a walk is cheaper whenever it is short.
         """
         condition, params = tsquery(query, filters)
         words, words_params = words_tsquery(query)
@@ -255,30 +259,48 @@ class PostgresBackend(SearchBackend):
             f"ts_filter(heads, '{{a}}') @@ ({words}), "
             f"ts_filter(heads, '{{b}}') @@ ({words}) "
         )
-        recent = _select(
-            f"{select} FROM (SELECT * FROM {TABLE} WHERE key BETWEEN %s AND %s "  # noqa: S608 - constants and placeholders
-            "ORDER BY key DESC LIMIT %s) AS recent "
-            f"WHERE {condition} ORDER BY key DESC LIMIT %s",
-            [*words_params, *words_params, keys.low, keys.high, RECENT_ENTRIES,
-             *params, limit],
-        )  # fmt: skip
-        # psycopg gives the columns' own types: the rows are the matches.
-        found = list(map(Match._make, recent))
-        if len(found) >= limit:
+        sections = filters.section_ids
+
+        def walk(high: int, need: int) -> tuple[list[Match], int, int]:
+            """The matches among the newest entries up to ``high``, and the
+            lowest key and number of the entries read, -1 and 0 when the
+            matches filled ``need`` before the last entry."""
+            newest, newest_params = _newest_entries(KeyRange(keys.low, high), sections)
+            rows = _select(
+                f"{select} FROM ({newest}) AS recent "
+                f"WHERE {condition} ORDER BY key DESC LIMIT %s",
+                [*words_params, *words_params, *newest_params, *params, need],
+            )
+            if len(rows) >= need:
+                return list(map(Match._make, rows)), -1, 0
+            lowest, read = _select(
+                f"SELECT min(key), count(*) FROM ({newest}) AS recent",  # noqa: S608 - constant parts
+                newest_params,
+            )[0]
+            return list(map(Match._make, rows)), int(lowest or 0), int(read)
+
+        found, lowest, tested = walk(keys.high, limit)
+        while len(found) < limit:
+            if tested < RECENT_ENTRIES:  # the range held no more entries
+                return found
+            top = lowest - 1
+            need = limit - len(found)
+            # One more walk where the rate so far says it finishes the window.
+            if not found or need * tested / len(found) > RECENT_ENTRIES:
+                break
+            more, lowest, read = walk(top, need)
+            found += more
+            tested += read
+        else:
             return found
-        # Where the newest entries end, and the oldest entry of the range:
-        # the steps below end there, not at the range's bound (with no
-        # "since", a key of the year 1 or so).
-        reached = _select(
-            f"SELECT min(key), count(*), (SELECT min(key) FROM {TABLE} "  # noqa: S608 - constant name
-            "WHERE key BETWEEN %s AND %s) "
-            f"FROM (SELECT key FROM {TABLE} "
-            "WHERE key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s) AS recent",
-            [keys.low, keys.high, keys.low, keys.high, RECENT_ENTRIES],
-        )[0]
-        if reached[1] < RECENT_ENTRIES:  # the range held no more entries
+        # Then the GIN index, from where the walks ended down to the range's
+        # oldest entry (not its bound: with no "since", a key of the year 1).
+        low = _select(
+            f"SELECT min(key) FROM {TABLE} WHERE key BETWEEN %s AND %s",  # noqa: S608 - constant name
+            [keys.low, keys.high],
+        )[0][0]
+        if low is None:
             return found
-        top, low = int(reached[0]) - 1, int(reached[2])
         # Keys per match so far: each step reads the range that should hold
         # the rest at that rate (2.5 times it), down to the oldest entry.
         per_match = (keys.high - top) / len(found) if found else None
@@ -410,6 +432,35 @@ class PostgresBackend(SearchBackend):
         return dict(
             SearchEntry.objects.filter(key__in=keys).values_list("key", "article_id")
         )
+
+
+def _newest_entries(
+    keys: KeyRange, section_ids: Iterable[int]
+) -> tuple[str, list[Any]]:
+    """The newest RECENT_ENTRIES entries of the key range, as SQL and its
+    parameters: of the chosen sections only where the search is filtered by
+    section, each section's read through its own (section, key) index, so
+    that the window tests that section's newest entries, not the archive's
+    (of which most are other sections')."""
+    sections = list(section_ids)
+    if not sections:
+        return (
+            f"SELECT * FROM {TABLE} WHERE key BETWEEN %s AND %s "  # noqa: S608 - constant name
+            "ORDER BY key DESC LIMIT %s",
+            [keys.low, keys.high, RECENT_ENTRIES],
+        )
+    each = (
+        f"(SELECT * FROM {TABLE} WHERE section_id = %s "  # noqa: S608 - constant name
+        "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s)"
+    )
+    params: list[Any] = []
+    for section in sections:
+        params += [section, keys.low, keys.high, RECENT_ENTRIES]
+    union = " UNION ALL ".join([each] * len(sections))
+    return (
+        f"SELECT * FROM ({union}) AS chosen ORDER BY key DESC LIMIT %s",  # noqa: S608 - constant parts
+        [*params, RECENT_ENTRIES],
+    )
 
 
 def _reader() -> str:
