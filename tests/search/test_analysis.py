@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dateline.search import analysis
 
 
@@ -55,3 +59,37 @@ def test_a_stem_keeps_its_words_first_letter() -> None:
     ]:  # fmt: skip
         folded = analysis.fold(word)
         assert analysis.stem(folded)[0] == folded[0], word
+
+
+TRICKY = [
+    "Plain ASCII text, with_underscores and 42nd digits.",
+    "A" * 70 + " long and short " + "b" * 60,
+    "Café İstanbul ёлка Ёж ПРИВЕТ мир",
+    "ΟΔΟΣ Σίσυφος straße STRASSE ﬁne",
+    "naïve coöperate",
+    "İ",
+    "",
+]
+
+
+def folded_one_by_one(text: str) -> list[str]:
+    """What words() means: each word the pattern finds, short enough, folded."""
+    return [
+        analysis.fold(word)
+        for word in analysis.WORD.findall(text)
+        if len(word) <= analysis.MAX_WORD_LENGTH
+    ]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_a_text_s_words_are_its_words_each_folded(text: str) -> None:
+    # words() folds a whole text at once; the answer must be folding each
+    # word the pattern finds.
+    assert analysis.words(text) == folded_one_by_one(text)
+    assert analysis.folded_text(text) == " ".join(folded_one_by_one(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_any_text_s_words_are_its_words_each_folded(text: str) -> None:
+    assert analysis.words(text) == folded_one_by_one(text)

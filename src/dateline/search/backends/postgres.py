@@ -60,7 +60,7 @@ _FIELD_WEIGHTS = {Field.HEADLINE: "a", Field.LEAD: "b"}
 
 
 def _words(text: str) -> str:
-    return " ".join(analysis.words(text))
+    return analysis.folded_text(text)
 
 
 class _Sql:
