@@ -289,6 +289,9 @@ def test_a_tag_feed_reads_none_of_the_items_scheduled_for_later() -> None:
     reads = {
         "topic": lambda: feed.topic_feed(topic, limit=20),
         "person": lambda: feed.person_feed(person, limit=20),
+        # The API's lists, filtered by a tag, walk the same indexes.
+        "API, topic": lambda: feed.filtered_feed(topic=topic, limit=20),
+        "API, person": lambda: feed.filtered_feed(person=person, limit=20),
     }
     alone = {}
     for name, read in reads.items():

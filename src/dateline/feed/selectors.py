@@ -245,8 +245,9 @@ def filtered_feed(
 ) -> FeedPage:
     """Public items, newest first, narrowed by any of the API's filters.
 
-    A topic or a person walks that tag's feed index; otherwise the section
-    or all-news index is walked, as for the pages.
+    A topic or a person walks that tag's feed index, from now (as
+    ``_tagged_feed``); otherwise the section or all-news index is walked, as
+    for the pages.
     """
     condition = Q()
     if since is not None:
@@ -258,10 +259,16 @@ def filtered_feed(
     if section_ids:
         condition &= Q(section_id__in=sorted(set(section_ids)))
     if topic is not None or person is not None:
+        now = now or timezone.now()
         qs = Article.objects.public(now=now)
         links = "topic_links" if topic is not None else "person_links"
         kind = links.removesuffix("_links")
-        tag = Q(**{f"{links}__{kind}": topic if topic is not None else person})
+        tag = Q(
+            **{
+                f"{links}__{kind}": topic if topic is not None else person,
+                f"{links}__published_at__lte": now,
+            }
+        )
         if topic is not None and person is not None:
             qs = qs.filter(person_links__person=person)
         return _keyset(
