@@ -83,6 +83,9 @@ def test_the_window_in_steps_is_the_newest_matches(
     ]
     lead_only = next(item for item in items if item.headline == "Harbour reopens")
     everything = Filters()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        (default_work_mem,) = cursor.fetchone()
     for text in (
         "wind farm",
         "harbour",
@@ -101,6 +104,8 @@ def test_the_window_in_steps_is_the_newest_matches(
             with connection.cursor() as cursor:
                 cursor.execute("SHOW enable_indexscan")
                 assert cursor.fetchone() == ("on",)
+                cursor.execute("SHOW work_mem")
+                assert cursor.fetchone() == (default_work_mem,)
     # Fields, sections and a date range come through the steps as well.
     matches = window("farm", everything, 10)
     in_lead = [m.article_id for m in matches if m.in_lead]
@@ -194,3 +199,31 @@ def test_a_word_rarer_further_back_takes_few_steps(
     assert len(got) == 13
     steps = [q for q in queries.captured_queries if "enable_seqscan = off" in q["sql"]]
     assert 1 <= len(steps) <= 2
+
+
+def test_a_gin_step_has_memory_for_an_exact_bitmap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A lossy bitmap tests every row of its pages again: the step raises
+    # work_mem for itself alone.
+    from django.test.utils import CaptureQueriesContext
+
+    from dateline.search.backends.postgres import BITMAP_WORK_MEM
+
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 1)
+    section = SectionFactory()
+    for n in range(4):
+        published_article(
+            section=section,
+            headline=f"Storm {n}",
+            body="<p>Nothing else.</p>",
+            ago=timedelta(days=n + 1),
+        )
+    with CaptureQueriesContext(connection) as queries:
+        got = window("storm", Filters(), 10)
+    assert len(got) == 4
+    steps = [
+        q["sql"] for q in queries.captured_queries if "enable_seqscan = off" in q["sql"]
+    ]
+    assert steps
+    assert all(f"work_mem = '{BITMAP_WORK_MEM}'" in sql for sql in steps)
