@@ -145,13 +145,13 @@ def _preparing_classes() -> tuple[type[Any], type[Any]]:
     """The preparing cursor, and the wrapper that logs its statements where
     Django logs queries. Made on first use: the PostgreSQL backend imports
     psycopg."""
-    from django.db.backends.postgresql.base import (
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
         CursorDebugWrapper,
         ServerBindingCursor,
     )
     from django.db.backends.utils import CursorWrapper
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+    class PreparingCursor(ServerBindingCursor):
         """Django's cursor with server-side binding, preparing every
         statement it runs."""
 
@@ -159,12 +159,12 @@ def _preparing_classes() -> tuple[type[Any], type[Any]]:
             kwargs["prepare"] = True
             return super().execute(query, params, **kwargs)
 
-    class PreparedStatementLog(CursorDebugWrapper):  # type: ignore[misc]
+    class PreparedStatementLog(CursorDebugWrapper):
         """Logs each statement with its values in, as Django's own cursors'
         log reads (Django reads it back from psycopg, which keeps no text
         for a prepared statement's run)."""
 
-        def execute(self, sql: str, params: Any = None) -> Any:
+        def execute(self, sql: Any, params: Any = None) -> Any:
             with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
                 return CursorWrapper.execute(self, sql, params)
 
