@@ -189,7 +189,7 @@ class _Store:
     def __exit__(self, *exc: object) -> None:
         if self.pool is None:
             return
-        while self.pending:  # no batch is left half-written behind
+        while self.pending:  # the batches in flight end before this returns
             self.pending.popleft()[1].exception()
         self.pool.shutdown(wait=True)
 

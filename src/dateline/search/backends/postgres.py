@@ -67,10 +67,6 @@ BITMAP_WORK_MEM = "64MB"
 _FIELD_WEIGHTS = {Field.HEADLINE: "a", Field.LEAD: "b"}
 
 
-def _words(text: str) -> str:
-    return analysis.folded_text(text)
-
-
 class _Sql:
     """A tsquery in SQL, with every reader's word bound as a parameter."""
 
@@ -149,9 +145,9 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def prepare(document: Document) -> tuple[Any, ...]:
         return (
-            _words(document.headline),
-            _words(document.lead),
-            _words(document.body),
+            analysis.folded_text(document.headline),
+            analysis.folded_text(document.lead),
+            analysis.folded_text(document.body),
             document.facets,
         )
 
