@@ -53,11 +53,19 @@ def window(text: str, filters: Filters, limit: int) -> list[Match]:
     return PostgresBackend().window(parse(text), filters, bounds, limit)
 
 
-@pytest.mark.parametrize("recent", [1, 2, 3, 50])
+@pytest.mark.parametrize("step_first", [0.01, 1.3])
+@pytest.mark.parametrize(
+    ("first", "recent"), [(1, 1), (1, 2), (2, 3), (3, 50), (500, 50)]
+)
 def test_the_window_in_steps_is_the_newest_matches(
-    monkeypatch: pytest.MonkeyPatch, recent: int
+    monkeypatch: pytest.MonkeyPatch, first: int, recent: int, step_first: float
 ) -> None:
+    # The first walk, the walks' budget and the GIN steps' first range
+    # narrowed, so that every path runs: walks sized on the rate, steps whose
+    # first range falls short and whose second range is then read.
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", first)
     monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", recent)
+    monkeypatch.setattr("dateline.search.backends.postgres.STEP_FIRST", step_first)
     world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
     now = timezone.now()
     headlines = [
@@ -86,6 +94,8 @@ def test_the_window_in_steps_is_the_newest_matches(
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
         (default_work_mem,) = cursor.fetchone()
+        cursor.execute("SHOW random_page_cost")
+        (default_page_cost,) = cursor.fetchone()
     for text in (
         "wind farm",
         "harbour",
@@ -106,6 +116,8 @@ def test_the_window_in_steps_is_the_newest_matches(
                 assert cursor.fetchone() == ("on",)
                 cursor.execute("SHOW work_mem")
                 assert cursor.fetchone() == (default_work_mem,)
+                cursor.execute("SHOW random_page_cost")
+                assert cursor.fetchone() == (default_page_cost,)
     # Fields, sections and a date range come through the steps as well.
     matches = window("farm", everything, 10)
     in_lead = [m.article_id for m in matches if m.in_lead]
@@ -117,6 +129,15 @@ def test_the_window_in_steps_is_the_newest_matches(
     )
     assert len(window("wind", in_world, 10)) == 5
     assert window("cup", in_world, 10) == []
+    # Without the fields, the same matches, none of them said to be in one.
+    from dateline.search.backends.postgres import PostgresBackend
+
+    bounds = key_range(everything, timezone.now())
+    bare = PostgresBackend().window(parse("farm"), everything, bounds, 10, fields=False)
+    assert [(m.key, m.article_id, m.section_id) for m in bare] == [
+        (m.key, m.article_id, m.section_id) for m in matches
+    ]
+    assert not any(m.in_headline or m.in_lead for m in bare)
 
 
 QUERIES = [
@@ -143,6 +164,7 @@ def test_the_same_pages_and_counts_as_the_engine_neutral_search(
 
     monkeypatch.setattr("dateline.search.backends.base.CONSIDERED", considered)
     monkeypatch.setattr("dateline.search.backends.base.COUNT_AT_MOST", considered)
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 2)
     monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
     world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
     words = ["wind", "farm", "harbour", "coast", "storm"]
@@ -182,6 +204,7 @@ def test_a_word_rarer_further_back_takes_few_steps(
     # entry (growing fourfold down to the range's bound took seven here).
     from django.test.utils import CaptureQueriesContext
 
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 4)
     monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
     section = SectionFactory()
     for n in range(60):
@@ -210,6 +233,7 @@ def test_a_gin_step_has_memory_for_an_exact_bitmap(
 
     from dateline.search.backends.postgres import BITMAP_WORK_MEM
 
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 1)
     monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 1)
     section = SectionFactory()
     for n in range(4):
@@ -227,3 +251,36 @@ def test_a_gin_step_has_memory_for_an_exact_bitmap(
     ]
     assert steps
     assert all(f"work_mem = '{BITMAP_WORK_MEM}'" in sql for sql in steps)
+
+
+def test_a_gin_step_reads_its_wider_range_only_where_the_first_falls_short(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One statement, two ranges newest first: the first sized at the rate
+    # found with a small margin, the second wider. With the first far too
+    # small the second completes the window in the same statement; with the
+    # first ample, the second is never read (its rows would come second).
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 2)
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 2)
+    section = SectionFactory()
+    for n in range(40):
+        published_article(
+            section=section,
+            headline=f"Storm {n}" if n % 2 else f"Harbour news {n}",
+            body="<p>Nothing else.</p>",
+            ago=timedelta(hours=40 - n),
+        )
+    everything = Filters()
+    expected = plain_window("storm", everything, 12)
+    for step_first in (0.05, 1.3):
+        monkeypatch.setattr("dateline.search.backends.postgres.STEP_FIRST", step_first)
+        with CaptureQueriesContext(connection) as queries:
+            got = window("storm", everything, 12)
+        assert [m.key for m in got] == expected
+        steps = [
+            q["sql"] for q in queries.captured_queries if " AS step LIMIT " in q["sql"]
+        ]
+        assert len(steps) == 1, step_first
+        assert steps[0].count("UNION ALL") == 1

@@ -22,7 +22,9 @@ only when that window is full. docs/decisions/search.md has the measurements.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connection, connections, router, transaction
@@ -30,7 +32,7 @@ from django.db import connection, connections, router, transaction
 from dateline.search import analysis
 
 # The window's sizes are read at call time (tests narrow them).
-from dateline.search.backends import base
+from dateline.search.backends import base, partitions
 from dateline.search.backends.base import (
     Count,
     Document,
@@ -48,13 +50,30 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
 
+    from django.db.backends.utils import CursorWrapper
+
     from dateline.search.query import Clause, Query
 
 CONFIG = "russian"
-# How many of the newest entries the window tests one by one before it asks
-# the GIN index for the rest (docs/decisions/search.md).
-RECENT_ENTRIES = 3000
-TABLE = "search_searchentry"
+# The window's first walk tests this many of the newest entries one by one:
+# enough to learn how common the words are, little for a rare word's search,
+# which then asks the GIN index (each entry costs about 3.5 µs, its document
+# read from TOAST storage).
+FIRST_WALK = 500
+# The most entries the walks test in all before the GIN index is asked for
+# the rest (docs/decisions/search.md); of chosen sections, whose entries lie
+# scattered among the others' and cost about twice as much to read, half.
+RECENT_ENTRIES = 4000
+# A GIN step reads the key range that should hold the rest at the rate of
+# matches so far, this many times over, and this many times more where that
+# falls short (see the step in ``window``).
+STEP_FIRST = 1.3
+STEP_MARGIN = 3.0
+TABLE = partitions.TABLE
+# The planner's cost of a page read out of order, for the window's
+# statements (see ``window``): the value usual for an archive in memory or
+# on SSD storage.
+RANDOM_PAGE_COST = 1.1
 # work_mem for a GIN step. A common word's bitmap over a million items does
 # not fit PostgreSQL's default 4MB: it turns lossy (whole pages, not rows),
 # and every row on a lossy page is tested again, its document decompressed.
@@ -158,6 +177,7 @@ class PostgresBackend(SearchBackend):
         prepared: list[tuple[Any, ...]],
     ) -> None:
         with connection.cursor() as cursor:
+            partitions.ensure(cursor, keys)
             cursor.executemany(
                 f"INSERT INTO {TABLE} "  # noqa: S608 - constant names
                 "(article_id, key, section_id, document, heads) "
@@ -239,23 +259,58 @@ class PostgresBackend(SearchBackend):
         return [int(row[0]) for row in rows]
 
     def window(
-        self, query: Query, filters: Filters, keys: KeyRange, limit: int
+        self,
+        query: Query,
+        filters: Filters,
+        keys: KeyRange,
+        limit: int,
+        *,
+        fields: bool = True,
     ) -> list[Match]:
         """The newest ``limit`` matches with their item and section, and
-        whether the headline or the lead holds every word of the query.
+        whether the headline or the lead holds every word of the query
+        (``fields``; false for each match without it, when only the
+        sections are wanted).
 
         Read newest first in steps, so that neither a common nor a rare query
         pays for the other's plan (docs/decisions/search.md): the newest
-        RECENT_ENTRIES entries, each tested (of the chosen sections only
-        where the search is filtered by section); more such walks while the
-        rate found so far says that one more would finish the window; then,
-        at the rate found, key ranges of the time the rest should take,
-        through the GIN index (a bitmap of the matches in the range, no match
-        tested again), sized again on the rate of all read so far when it
-        falls short; the whole range at once when nothing has matched yet.
-        A GIN step pays for the words' matches across the whole archive,
-        whatever its range: a walk is cheaper whenever it is short.
+        FIRST_WALK entries, each tested (of the chosen sections only where
+        the search is filtered by section); more such walks, sized on the
+        rate found so far, while that rate says the window fills within
+        RECENT_ENTRIES entries in all; then, at the rate found, key ranges
+        of the time the rest should take, through the GIN index (a bitmap of
+        the matches in the range, no match tested again), sized again on the
+        rate of all read so far when it falls short; the whole range at once
+        when nothing has matched yet. A GIN step pays for the words' matches
+        in the years its range touches (the entries are partitioned by year),
+        a walk for each entry it reads.
         """
+        alias = _reader()
+        nested = connections[alias].in_atomic_block
+        with (
+            transaction.atomic(using=alias),
+            connections[alias].cursor() as cursor,
+        ):
+            # The archive's recent part is in memory: with random_page_cost
+            # at its default (4, for spinning disks) the planner read a
+            # section's newest entries through the key index and each row,
+            # not the (key, section) index alone: 8 ms instead of 2 for
+            # 3,000 entries at 1M items.
+            cursor.execute(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}")
+            found = self._window(cursor, query, filters, keys, limit, fields)
+            if nested:  # a savepoint's release keeps SET LOCAL: undo it
+                cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
+        return found
+
+    def _window(
+        self,
+        cursor: CursorWrapper,
+        query: Query,
+        filters: Filters,
+        keys: KeyRange,
+        limit: int,
+        fields: bool,
+    ) -> list[Match]:
         condition, params = tsquery(query, filters)
         words, words_params = words_tsquery(query)
         select = (
@@ -263,82 +318,115 @@ class PostgresBackend(SearchBackend):
             f"ts_filter(heads, '{{a}}') @@ ({words}), "
             f"ts_filter(heads, '{{b}}') @@ ({words}) "
         )
+        if not fields:
+            select, words_params = (
+                "SELECT key, article_id, section_id, false, false ",
+                [],
+            )
         sections = filters.section_ids
 
-        def walk(high: int, need: int) -> tuple[list[Match], int, int]:
-            """The matches among the newest entries up to ``high``, and the
-            lowest key and number of the entries read, -1 and 0 when the
-            matches filled ``need`` before the last entry."""
-            newest, newest_params = _newest_entries(KeyRange(keys.low, high), sections)
-            rows = _select(
+        def rows(sql: str, sql_params: list[Any]) -> list[tuple[Any, ...]]:
+            cursor.execute(sql, sql_params)
+            return list(cursor.fetchall())
+
+        def walk(high: int, need: int, size: int) -> tuple[list[Match], int, int]:
+            """The matches among the newest ``size`` entries up to ``high``,
+            and the lowest key and number of the entries read, -1 and 0 when
+            the matches filled ``need`` before the last entry."""
+            newest, newest_params = _newest_entries(
+                KeyRange(keys.low, high), sections, size
+            )
+            matches = rows(
                 f"{select} FROM ({newest}) AS recent "
                 f"WHERE {condition} ORDER BY key DESC LIMIT %s",
                 [*words_params, *words_params, *newest_params, *params, need],
             )
-            if len(rows) >= need:
-                return list(map(Match._make, rows)), -1, 0
-            lowest, read = _select(
+            if len(matches) >= need:
+                return list(map(Match._make, matches)), -1, 0
+            lowest, read = rows(
                 f"SELECT min(key), count(*) FROM ({newest}) AS recent",  # noqa: S608 - constant parts
                 newest_params,
             )[0]
-            return list(map(Match._make, rows)), int(lowest or 0), int(read)
+            return list(map(Match._make, matches)), int(lowest or 0), int(read)
 
-        found, lowest, tested = walk(keys.high, limit)
-        while len(found) < limit:
-            if tested < RECENT_ENTRIES:  # the range held no more entries
-                return found
-            top = lowest - 1
-            need = limit - len(found)
-            # One more walk where the rate so far says it finishes the window.
-            if not found or need * tested / len(found) > RECENT_ENTRIES:
-                break
-            more, lowest, read = walk(top, need)
+        budget = max(1, RECENT_ENTRIES // 2) if sections else RECENT_ENTRIES
+        found: list[Match] = []
+        top, tested, size = keys.high, 0, min(FIRST_WALK, budget)
+        while True:
+            more, lowest, read = walk(top, limit - len(found), size)
             found += more
+            if len(found) >= limit or read < size:  # full, or no more entries
+                return found
             tested += read
-        else:
-            return found
+            top = lowest - 1
+            if not found:
+                break
+            # The entries the rest should take at the rate found so far.
+            rest = math.ceil((limit - len(found)) * tested / len(found))
+            if tested + rest > budget:
+                break
+            size = min(budget - tested, math.ceil(rest * 1.2) + 10)
         # Then the GIN index, from where the walks ended down to the range's
         # oldest entry (not its bound: with no "since", a key of the year 1).
-        low = _select(
+        low = rows(
             f"SELECT min(key) FROM {TABLE} WHERE key BETWEEN %s AND %s",  # noqa: S608 - constant name
             [keys.low, keys.high],
         )[0][0]
         if low is None:
             return found
         # Keys per match so far: each step reads the range that should hold
-        # the rest at that rate (2.5 times it), down to the oldest entry.
+        # the rest at that rate (STEP_MARGIN times it), down to the oldest
+        # entry.
         per_match = (keys.high - top) / len(found) if found else None
+        step = (
+            f"({select} FROM {TABLE} WHERE {condition} "
+            "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s)"
+        )
         while top >= low and len(found) < limit:
             need = limit - len(found)
             if per_match is None:
-                bottom = low
+                bottom = middle = low
             else:
-                bottom = max(low, top - int(per_match * need * 2.5))
-            alias = _reader()
-            nested = connections[alias].in_atomic_block
-            with (
-                transaction.atomic(using=alias),
-                connections[alias].cursor() as cursor,
-            ):
-                # The bitmap: the matches in the range from the index, each
-                # row visited once for its key; never a walk testing rows.
-                # Memory enough for it to stay exact (see BITMAP_WORK_MEM).
-                cursor.execute(
-                    "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off; "
-                    f"SET LOCAL work_mem = '{BITMAP_WORK_MEM}'"
-                )
-                cursor.execute(
-                    f"{select} FROM {TABLE} WHERE {condition} "
-                    "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s",
-                    [*words_params, *words_params, *params, bottom, top, need],
-                )
-                found += map(Match._make, cursor.fetchall())
-                if nested:  # a savepoint's release keeps SET LOCAL: undo it
-                    cursor.execute(
-                        "SET LOCAL enable_indexscan TO DEFAULT; "
-                        "SET LOCAL enable_seqscan TO DEFAULT; "
-                        "SET LOCAL work_mem TO DEFAULT"
-                    )
+                expected = per_match * need
+                middle = max(low, top - int(expected * STEP_FIRST))
+                bottom = max(low, top - int(expected * STEP_MARGIN))
+            # The bitmap: the matches in the range from the index, each row
+            # visited once for its key; never a walk testing rows. Memory
+            # enough for it to stay exact (see BITMAP_WORK_MEM). Two ranges
+            # in one statement, newest first: the older is read only where
+            # the newer falls short (an Append runs its parts in turn), so
+            # the rows fetched are those of the time the rest should take
+            # with a small margin, and a large one costs nothing unless used.
+            sql, sql_params = step, [*words_params, *words_params, *params]
+            ranges = (
+                [(middle, top)]
+                if middle <= bottom
+                else [(middle, top), (bottom, middle - 1)]
+            )
+            cursor.execute(
+                "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off; "
+                f"SET LOCAL work_mem = '{BITMAP_WORK_MEM}'"
+            )
+            found += map(
+                Match._make,
+                rows(
+                    f"SELECT * FROM ({' UNION ALL '.join([sql] * len(ranges))}) "  # noqa: S608 - constant parts
+                    "AS step LIMIT %s",
+                    [
+                        *[
+                            p
+                            for start, end in ranges
+                            for p in (*sql_params, start, end, need)
+                        ],
+                        need,
+                    ],
+                ),
+            )
+            cursor.execute(
+                "SET LOCAL enable_indexscan TO DEFAULT; "
+                "SET LOCAL enable_seqscan TO DEFAULT; "
+                "SET LOCAL work_mem TO DEFAULT"
+            )
             top = bottom - 1
             # The rate again, over everything read so far: a larger sample
             # than the newest entries'. (Growing the range fourfold instead
@@ -382,20 +470,21 @@ class PostgresBackend(SearchBackend):
             everywhere = (
                 self.window(
                     query, dataclasses.replace(filters, section_ids=()), bounds,
-                    base.CONSIDERED + 1,
+                    base.CONSIDERED + 1, fields=False,
                 )
                 if filters.section_ids
                 else window
             )  # fmt: skip
             if len(everywhere) > base.CONSIDERED:
                 among = base.CONSIDERED
-            wanted = set(section_ids)
-            for match in everywhere[: base.CONSIDERED]:
-                if match.section_id in wanted:
-                    found = by_section.get(match.section_id)
-                    by_section[match.section_id] = Count(
-                        (found.value if found else 0) + 1, base.CONSIDERED
-                    )
+            counted = collections.Counter(
+                match.section_id for match in everywhere[: base.CONSIDERED]
+            )
+            by_section = {
+                pk: Count(counted[pk], base.CONSIDERED)
+                for pk in section_ids
+                if counted[pk]
+            }
         articles = {match.key: match.article_id for match in window}
         page: list[int] = []
         available = total.value
@@ -442,9 +531,9 @@ class PostgresBackend(SearchBackend):
 
 
 def _newest_entries(
-    keys: KeyRange, section_ids: Iterable[int]
+    keys: KeyRange, section_ids: Iterable[int], size: int
 ) -> tuple[str, list[Any]]:
-    """The newest RECENT_ENTRIES entries of the key range, as SQL and its
+    """The newest ``size`` entries of the key range, as SQL and its
     parameters: of the chosen sections only where the search is filtered by
     section, each section's read through its own (section, key) index, so
     that the window tests that section's newest entries, not the archive's
@@ -454,7 +543,7 @@ def _newest_entries(
         return (
             f"SELECT * FROM {TABLE} WHERE key BETWEEN %s AND %s "  # noqa: S608 - constant name
             "ORDER BY key DESC LIMIT %s",
-            [keys.low, keys.high, RECENT_ENTRIES],
+            [keys.low, keys.high, size],
         )
     each = (
         f"(SELECT * FROM {TABLE} WHERE section_id = %s "  # noqa: S608 - constant name
@@ -462,11 +551,11 @@ def _newest_entries(
     )
     params: list[Any] = []
     for section in sections:
-        params += [section, keys.low, keys.high, RECENT_ENTRIES]
+        params += [section, keys.low, keys.high, size]
     union = " UNION ALL ".join([each] * len(sections))
     return (
         f"SELECT * FROM ({union}) AS chosen ORDER BY key DESC LIMIT %s",  # noqa: S608 - constant parts
-        [*params, RECENT_ENTRIES],
+        [*params, size],
     )
 
 
