@@ -21,6 +21,8 @@ from dateline.search.query import parse
 from tests.factories import SectionFactory, published_article
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dateline.search.backends.postgres import Match
 
 pytestmark = [
@@ -53,6 +55,27 @@ def window(text: str, filters: Filters, limit: int) -> list[Match]:
     return PostgresBackend().window(parse(text), filters, bounds, limit)
 
 
+def narrow_walks(monkeypatch: pytest.MonkeyPatch, first: int, recent: int) -> None:
+    """The first walk and the walks' budget narrowed, so that GIN steps run."""
+    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", first)
+    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", recent)
+
+
+def storms(
+    count: int, *, storm: Callable[[int], bool], ago: Callable[[int], timedelta]
+) -> None:
+    """``count`` items of one section, "Storm n" where ``storm(n)``, else
+    "Harbour news n", each published ``ago(n)`` ago."""
+    section = SectionFactory()
+    for n in range(count):
+        published_article(
+            section=section,
+            headline=f"Storm {n}" if storm(n) else f"Harbour news {n}",
+            body="<p>Nothing else.</p>",
+            ago=ago(n),
+        )
+
+
 @pytest.mark.parametrize("step_first", [0.01, 1.3])
 @pytest.mark.parametrize(
     ("first", "recent"), [(1, 1), (1, 2), (2, 3), (3, 50), (500, 50)]
@@ -63,8 +86,7 @@ def test_the_window_in_steps_is_the_newest_matches(
     # The first walk, the walks' budget and the GIN steps' first range
     # narrowed, so that every path runs: walks sized on the rate, steps whose
     # first range falls short and whose second range is then read.
-    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", first)
-    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", recent)
+    narrow_walks(monkeypatch, first, recent)
     monkeypatch.setattr("dateline.search.backends.postgres.STEP_FIRST", step_first)
     world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
     now = timezone.now()
@@ -164,8 +186,7 @@ def test_the_same_pages_and_counts_as_the_engine_neutral_search(
 
     monkeypatch.setattr("dateline.search.backends.base.CONSIDERED", considered)
     monkeypatch.setattr("dateline.search.backends.base.COUNT_AT_MOST", considered)
-    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 2)
-    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
+    narrow_walks(monkeypatch, 2, 4)
     world, sport = SectionFactory(slug="world"), SectionFactory(slug="sport")
     words = ["wind", "farm", "harbour", "coast", "storm"]
     for n in range(24):
@@ -204,17 +225,9 @@ def test_a_word_rarer_further_back_takes_few_steps(
     # entry (growing fourfold down to the range's bound took seven here).
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 4)
-    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 4)
-    section = SectionFactory()
-    for n in range(60):
-        published_article(
-            section=section,
-            headline=f"Storm {n}" if n < 12 else f"Harbour news {n}",
-            body="<p>Nothing else.</p>",
-            ago=timedelta(days=120 - n),
-        )
-    published_article(section=section, headline="Storm again", ago=timedelta(hours=1))
+    narrow_walks(monkeypatch, 4, 4)
+    storms(60, storm=lambda n: n < 12, ago=lambda n: timedelta(days=120 - n))
+    published_article(headline="Storm again", ago=timedelta(hours=1))
     everything = Filters()
     with CaptureQueriesContext(connection) as queries:
         got = window("storm", everything, 50)
@@ -233,16 +246,8 @@ def test_a_gin_step_has_memory_for_an_exact_bitmap(
 
     from dateline.search.backends.postgres import BITMAP_WORK_MEM
 
-    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 1)
-    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 1)
-    section = SectionFactory()
-    for n in range(4):
-        published_article(
-            section=section,
-            headline=f"Storm {n}",
-            body="<p>Nothing else.</p>",
-            ago=timedelta(days=n + 1),
-        )
+    narrow_walks(monkeypatch, 1, 1)
+    storms(4, storm=lambda n: True, ago=lambda n: timedelta(days=n + 1))
     with CaptureQueriesContext(connection) as queries:
         got = window("storm", Filters(), 10)
     assert len(got) == 4
@@ -262,16 +267,8 @@ def test_a_gin_step_reads_its_wider_range_only_where_the_first_falls_short(
     # first ample, the second is never read (its rows would come second).
     from django.test.utils import CaptureQueriesContext
 
-    monkeypatch.setattr("dateline.search.backends.postgres.FIRST_WALK", 2)
-    monkeypatch.setattr("dateline.search.backends.postgres.RECENT_ENTRIES", 2)
-    section = SectionFactory()
-    for n in range(40):
-        published_article(
-            section=section,
-            headline=f"Storm {n}" if n % 2 else f"Harbour news {n}",
-            body="<p>Nothing else.</p>",
-            ago=timedelta(hours=40 - n),
-        )
+    narrow_walks(monkeypatch, 2, 2)
+    storms(40, storm=lambda n: n % 2 == 1, ago=lambda n: timedelta(hours=40 - n))
     everything = Filters()
     expected = plain_window("storm", everything, 12)
     for step_first in (0.05, 1.3):
