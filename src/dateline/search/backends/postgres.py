@@ -299,7 +299,12 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"SET LOCAL random_page_cost = {RANDOM_PAGE_COST}")
             found = self._window(cursor, query, filters, keys, limit, fields)
             if nested:  # a savepoint's release keeps SET LOCAL: undo it
-                cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
+                cursor.execute(
+                    "SET LOCAL random_page_cost TO DEFAULT; "
+                    "SET LOCAL enable_indexscan TO DEFAULT; "
+                    "SET LOCAL enable_seqscan TO DEFAULT; "
+                    "SET LOCAL work_mem TO DEFAULT"
+                )
         return found
 
     def _window(
@@ -392,7 +397,8 @@ class PostgresBackend(SearchBackend):
                 bottom = max(low, top - int(expected * STEP_MARGIN))
             # The bitmap: the matches in the range from the index, each row
             # visited once for its key; never a walk testing rows. Memory
-            # enough for it to stay exact (see BITMAP_WORK_MEM). Two ranges
+            # enough for it to stay exact (see BITMAP_WORK_MEM). No walk
+            # follows a step: the settings last until the window's end. Two ranges
             # in one statement, newest first: the older is read only where
             # the newer falls short (an Append runs its parts in turn), so
             # the rows fetched are those of the time the rest should take
@@ -421,11 +427,6 @@ class PostgresBackend(SearchBackend):
                         need,
                     ],
                 ),
-            )
-            cursor.execute(
-                "SET LOCAL enable_indexscan TO DEFAULT; "
-                "SET LOCAL enable_seqscan TO DEFAULT; "
-                "SET LOCAL work_mem TO DEFAULT"
             )
             top = bottom - 1
             # The rate again, over everything read so far: a larger sample
