@@ -277,6 +277,34 @@ def test_a_table_never_analyzed_is_named_until_it_is(probe_table: str) -> None:
 
 
 @on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_partitioned_tables_partitions_are_named() -> None:
+    # The search entries are partitioned by year: the rows, and the
+    # statistics the planner needs, are the partitions'.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {PROBE}_parts (id int) PARTITION BY RANGE (id)")
+        cursor.execute(
+            f"CREATE TABLE {PROBE}_low PARTITION OF {PROBE}_parts FOR VALUES FROM (0) TO (1000)"
+        )
+        cursor.execute(
+            f"SELECT pg_stat_reset_single_table_counters('{PROBE}_low'::regclass)"
+        )
+        cursor.execute(f"INSERT INTO {PROBE}_parts SELECT generate_series(1, 100)")
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    try:
+        fresh_statistics()
+        assert checks.tables_without_statistics([f"{PROBE}_parts"]) == [f"{PROBE}_low"]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PROBE}_parts")
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+        fresh_statistics()
+        assert checks.tables_without_statistics([f"{PROBE}_parts"]) == []
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {PROBE}_parts")
+
+
+@on_postgresql
 @pytest.mark.django_db
 def test_an_empty_table_needs_no_statistics() -> None:
     with connection.cursor() as cursor:

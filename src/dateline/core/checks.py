@@ -261,13 +261,17 @@ def tables_without_statistics(
 ) -> list[str]:
     """Those of ``tables`` holding rows that were never analyzed, by hand or
     by autovacuum: the planner guesses their sizes (a 1M-item archive loaded
-    with COPY and queried before autovacuum comes by)."""
+    with COPY and queried before autovacuum comes by). A partitioned table's
+    rows are in its partitions, which are named instead."""
+    names = list(tables)
     with connections[alias].cursor() as cursor:
         cursor.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
+            "SELECT relname FROM pg_stat_user_tables WHERE (relname = ANY(%s) "
+            "OR relid IN (SELECT inhrelid FROM pg_inherits JOIN pg_class parent "
+            "ON parent.oid = inhparent WHERE parent.relname = ANY(%s))) "
             "AND last_analyze IS NULL AND last_autoanalyze IS NULL "
             "AND n_live_tup > 0 ORDER BY relname",
-            [list(tables)],
+            [names, names],
         )
         return [name for (name,) in cursor.fetchall()]
 
