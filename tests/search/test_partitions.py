@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection, connections, transaction
@@ -21,6 +22,9 @@ from dateline.search.backends.base import Filters, Sort
 from dateline.search.models import SearchEntry
 from dateline.search.selectors import search_articles
 from tests.factories import ArticleFactory, SectionFactory, published_article
+
+if TYPE_CHECKING:
+    from dateline.content.models import Article
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's own partitions"
@@ -46,7 +50,7 @@ def entry_table(article_id: int) -> str:
         return str(cursor.fetchone()[0])
 
 
-def dated(headline: str, at: datetime):  # type: ignore[no-untyped-def]
+def dated(headline: str, at: datetime) -> Article:
     """An item published at ``at`` through the newsroom's services."""
     article = ArticleFactory.build(section=SectionFactory(), headline=headline)
     article.section.save()
@@ -74,6 +78,8 @@ def test_a_year_runs_from_its_first_millisecond_to_the_next_years() -> None:
     assert partitions.year_of(high) == 2027
     assert partitions.bounds(2025)[1] == low
     assert partitions.name(987) == "search_searchentry_y0987"
+    # The last year a datetime holds has no end.
+    assert partitions.bounds(9999) == (partitions.bounds(9998)[1], None)
 
 
 @pytest.mark.django_db
@@ -84,7 +90,9 @@ def test_an_item_dated_in_a_new_year_makes_its_partition_and_is_found() -> None:
         "Harbour fireworks",
         datetime(2025, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
     )
-    assert {1999, 2025, 2026} <= set(partition_years())
+    far = dated("Harbour time capsule opened", datetime(9999, 6, 1, tzinfo=UTC))
+    assert {1999, 2025, 2026, 9999} <= set(partition_years())
+    assert entry_table(far.pk) == "search_searchentry_y9999"
     assert entry_table(old.pk) == "search_searchentry_y1999"
     assert entry_table(new_year.pk) == "search_searchentry_y2026"
     assert entry_table(eve.pk) == "search_searchentry_y2025"

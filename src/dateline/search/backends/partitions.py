@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from django.db.backends.utils import CursorWrapper
 
 TABLE = "search_searchentry"
+MAX_YEAR = 9999
 # pg_advisory_xact_lock's key while a partition is made ("DLSP").
 MAKING = 0x444C5350
 
@@ -45,12 +46,21 @@ def name(year: int) -> str:
     return f"{TABLE}_y{year:04d}"
 
 
-def bounds(year: int) -> tuple[int, int]:
-    """The year's keys: from its first millisecond up to the next year's."""
-    return (
-        keys.first_key(datetime(year, 1, 1, tzinfo=UTC)),
-        keys.first_key(datetime(year + 1, 1, 1, tzinfo=UTC)),
-    )
+def bounds(year: int) -> tuple[int, int | None]:
+    """The year's keys: from its first millisecond up to the next year's
+    (None after the year 9999, the last a datetime holds: no end)."""
+    start = keys.first_key(datetime(year, 1, 1, tzinfo=UTC))
+    if year == MAX_YEAR:
+        return start, None
+    return start, keys.first_key(datetime(year + 1, 1, 1, tzinfo=UTC))
+
+
+def _values(year: int) -> tuple[str, list[int]]:
+    """The partition bound clause of a year, and its parameters."""
+    start, end = bounds(year)
+    if end is None:
+        return "FOR VALUES FROM (%s) TO (MAXVALUE)", [start]
+    return "FOR VALUES FROM (%s) TO (%s)", [start, end]
 
 
 def ensure(cursor: CursorWrapper, entry_keys: Iterable[int]) -> list[int]:
@@ -63,16 +73,12 @@ def ensure(cursor: CursorWrapper, entry_keys: Iterable[int]) -> list[int]:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MAKING])
     made = _missing(cursor, years)  # again: another maker may have been first
     for year in made:
-        low, high = bounds(year)
         table = name(year)
+        values, params = _values(year)
         cursor.execute(
             f"CREATE TABLE {table} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING STORAGE)"
         )
-        cursor.execute(
-            f"ALTER TABLE {TABLE} ATTACH PARTITION {table} "
-            "FOR VALUES FROM (%s) TO (%s)",
-            [low, high],
-        )
+        cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {table} {values}", params)
     return made
 
 
@@ -107,11 +113,9 @@ def make_partitioned(cursor: CursorWrapper) -> None:
     low, high = cursor.fetchone()
     if low is not None:
         for year in range(year_of(low), year_of(high) + 1):
-            start, end = bounds(year)
+            values, params = _values(year)
             cursor.execute(
-                f"CREATE TABLE {name(year)} PARTITION OF {TABLE} "
-                "FOR VALUES FROM (%s) TO (%s)",
-                [start, end],
+                f"CREATE TABLE {name(year)} PARTITION OF {TABLE} {values}", params
             )
         cursor.execute(
             f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {COLUMNS} FROM {TABLE}_plain"  # noqa: S608 - constant names

@@ -13,11 +13,15 @@ field by them); facets (``_s<section>``, ``_t<topic>``, ``_p<person>``) are
 lexemes of weight C, which no word of a reader's can be. ``heads`` holds the
 headline's and the lead's lexemes alone (migration 0004).
 
-A search here is two queries, where the engine-neutral ``search`` makes six:
-the newest matches (up to the window ``search`` ranks and counts sections
-among) come with their item, section and whether the headline or the lead
-holds every word, read from ``heads`` as the rows go by; the count is taken
-only when that window is full. docs/decisions/search.md has the measurements.
+A search here reads one window, where the engine-neutral ``search`` makes six
+queries: the newest matches (up to the window ``search`` ranks and counts
+sections among) come with their item, section and whether the headline or
+the lead holds every word, read from ``heads`` as the rows go by, in a few
+statements of one transaction (walks of the newest entries, then GIN steps:
+``window``); a second window only for the section counts of a search
+filtered by section, and a count only when the window is full. The entries
+are partitioned by year (partitions.py). docs/decisions/search.md has the
+measurements.
 """
 
 from __future__ import annotations
@@ -387,6 +391,14 @@ class PostgresBackend(SearchBackend):
             f"({select} FROM {TABLE} WHERE {condition} "
             "AND key BETWEEN %s AND %s ORDER BY key DESC LIMIT %s)"
         )
+        # The bitmap: the matches in the range from the index, each row
+        # visited once for its key; never a walk testing rows. Memory enough
+        # for it to stay exact (see BITMAP_WORK_MEM). No walk follows a GIN
+        # step, so these hold until the window ends.
+        cursor.execute(
+            "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off; "
+            f"SET LOCAL work_mem = '{BITMAP_WORK_MEM}'"
+        )
         while top >= low and len(found) < limit:
             need = limit - len(found)
             if per_match is None:
@@ -395,34 +407,27 @@ class PostgresBackend(SearchBackend):
                 expected = per_match * need
                 middle = max(low, top - int(expected * STEP_FIRST))
                 bottom = max(low, top - int(expected * STEP_MARGIN))
-            # The bitmap: the matches in the range from the index, each row
-            # visited once for its key; never a walk testing rows. Memory
-            # enough for it to stay exact (see BITMAP_WORK_MEM). No walk
-            # follows a step: the settings last until the window's end. Two ranges
-            # in one statement, newest first: the older is read only where
-            # the newer falls short (an Append runs its parts in turn), so
-            # the rows fetched are those of the time the rest should take
-            # with a small margin, and a large one costs nothing unless used.
-            sql, sql_params = step, [*words_params, *words_params, *params]
+            # Two ranges in one statement, newest first: the older is read
+            # only where the newer falls short (an Append runs its parts in
+            # turn), so the rows fetched are those of the time the rest
+            # should take with a small margin, and a large one costs nothing
+            # unless used.
             ranges = (
                 [(middle, top)]
                 if middle <= bottom
                 else [(middle, top), (bottom, middle - 1)]
             )
-            cursor.execute(
-                "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off; "
-                f"SET LOCAL work_mem = '{BITMAP_WORK_MEM}'"
-            )
+            step_params = [*words_params, *words_params, *params]
             found += map(
                 Match._make,
                 rows(
-                    f"SELECT * FROM ({' UNION ALL '.join([sql] * len(ranges))}) "  # noqa: S608 - constant parts
+                    f"SELECT * FROM ({' UNION ALL '.join([step] * len(ranges))}) "  # noqa: S608 - constant parts
                     "AS step LIMIT %s",
                     [
                         *[
                             p
                             for start, end in ranges
-                            for p in (*sql_params, start, end, need)
+                            for p in (*step_params, start, end, need)
                         ],
                         need,
                     ],
