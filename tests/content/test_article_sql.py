@@ -49,8 +49,9 @@ def test_the_article_row_is_the_one_the_orm_reads(django_assert_num_queries) -> 
         pk=article.pk
     )
     with django_assert_num_queries(1):
-        found = selectors.public_article(article.pk)
-        assert found is not None
+        detail = selectors.public_article_page(article.pk)
+        assert detail is not None
+        found = detail.article
         assert field_values(found) == field_values(expected)
         assert field_values(found.section) == field_values(expected.section)
         assert found.lead_photo is not None
@@ -66,18 +67,34 @@ def test_an_article_without_a_photo_has_none_without_a_query(
 ) -> None:
     article = published_article()
     with django_assert_num_queries(1):
-        found = selectors.public_article(article.pk)
-        assert found is not None
-        assert found.lead_photo is None
+        detail = selectors.public_article_page(article.pk)
+        assert detail is not None
+        assert detail.article.lead_photo is None
 
 
 @pytest.mark.parametrize("pk", [0, 999_999_999, 999_999_999_999_999_999])
 def test_an_unknown_id_is_none(pk: int) -> None:
     published_article()
-    assert selectors.public_article(pk) is None
+    assert selectors.public_article_page(pk) is None
 
 
-def test_links_come_in_the_editors_order() -> None:
+def read_with_the_article(article: Article) -> selectors.ArticleDetail:
+    """What a reader's page reads: the links in the article's own query."""
+    detail = selectors.public_article_page(article.pk)
+    assert detail is not None
+    return detail
+
+
+# The staff preview reads an article's links on their own; a reader's page
+# reads them with the article, gathered as JSON: both give the same.
+READS = [
+    pytest.param(selectors.article_detail, id="links-alone"),
+    pytest.param(read_with_the_article, id="with-the-article"),
+]
+
+
+@pytest.mark.parametrize("read", READS)
+def test_links_come_in_the_editors_order(read) -> None:
     article = published_article()
     topics = [TopicFactory(name=f"Topic {n}") for n in "cab"]
     persons = [PersonFactory(name=f"Person {n}") for n in "cab"]
@@ -93,7 +110,7 @@ def test_links_come_in_the_editors_order() -> None:
             article=article, note=note, created_at=now - timedelta(minutes=minutes)
         )
 
-    detail = selectors.article_detail(article)
+    detail = read(article)
 
     assert [t.name for t in detail.topics] == ["Topic c", "Topic a", "Topic b"]
     assert [t.url for t in detail.topics] == [t.get_absolute_url() for t in topics]
@@ -109,10 +126,38 @@ def test_links_come_in_the_editors_order() -> None:
     ]
     assert [c.note for c in detail.corrections] == ["first", "second", "third"]
     assert detail.corrections[0].created_at == now - timedelta(minutes=10)
+    assert detail.corrections[0].created_at.utcoffset() == timedelta(0)
 
 
-def test_an_article_with_nothing_linked_has_empty_lists() -> None:
-    detail = selectors.article_detail(published_article())
+@pytest.mark.parametrize("read", READS)
+def test_links_with_awkward_text_and_times_come_back_whole(read) -> None:
+    """Names with quotes, backslashes and other scripts survive the JSON;
+    a correction made on a whole second (no fraction in its text) sorts
+    among the others by time; two at the same moment keep their order."""
+    article = published_article()
+    topic = TopicFactory(name='Quotes "and" back\\slash — Ünïcødé 東京')
+    ArticleTopic.objects.create(article=article, topic=topic)
+    second = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    for moment, note in [
+        (second + timedelta(microseconds=500_000), "later"),
+        (second, "on the second"),
+        (second + timedelta(microseconds=500_000), "later, made next"),
+    ]:
+        Correction.objects.create(article=article, note=note, created_at=moment)
+
+    detail = read(article)
+
+    assert [t.name for t in detail.topics] == [topic.name]
+    assert [(c.note, c.created_at) for c in detail.corrections] == [
+        ("on the second", second),
+        ("later", second + timedelta(microseconds=500_000)),
+        ("later, made next", second + timedelta(microseconds=500_000)),
+    ]
+
+
+@pytest.mark.parametrize("read", READS)
+def test_an_article_with_nothing_linked_has_empty_lists(read) -> None:
+    detail = read(published_article())
     assert (detail.topics, detail.persons, detail.read_also, detail.corrections) == (
         [],
         [],
@@ -143,8 +188,13 @@ def test_the_hand_written_rule_and_the_queryset_rule_agree_on_every_state() -> N
     )
     assert len(public_ids) == 2  # published, usable: a minute ago and right now
 
-    shown = {item.pk for item in items if selectors.public_article(item.pk, now=now)}
+    shown = {
+        item.pk for item in items if selectors.public_article_page(item.pk, now=now)
+    }
     linked = {link.pk for link in selectors.article_detail(page, now=now).read_also}
+    page_detail = selectors.public_article_page(page.pk, now=now)
+    assert page_detail is not None
+    linked_on_page = {link.pk for link in page_detail.read_also}
     listed = {
         listed.article.pk
         for listed in selectors.listed_items([item.pk for item in items], now=now)
@@ -152,6 +202,7 @@ def test_the_hand_written_rule_and_the_queryset_rule_agree_on_every_state() -> N
 
     assert shown == public_ids
     assert linked == public_ids
+    assert linked_on_page == public_ids
     assert listed == public_ids
 
 
@@ -164,20 +215,17 @@ def test_the_states_are_written_into_the_statements_not_bound() -> None:
     assert article_sql._public_params(now, connection) == [
         Article._meta.get_field("published_at").get_db_prep_value(now, connection)
     ]
-    statements = [
-        (article_sql._article_sql(connection.vendor), 1),
-        (article_sql.LINKS_SQL, 4),
-    ]
-    found = []
+    public = article_sql._public_params(now, connection)
+    page_sql = article_sql._article_page_sql(connection.vendor)
+    assert page_sql.count("%s") == 7  # the links' four ids and time; then the article's
+    assert page_sql.count("a.status = 'published' AND a.pubstatus = 'usable'") == 2
+    assert article_sql.LINKS_SQL.count("%s") == 5
+    assert "a.status = 'published' AND a.pubstatus = 'usable'" in article_sql.LINKS_SQL
     with connection.cursor() as cursor:
-        for sql, ids in statements:
-            assert sql.count("%s") == ids + 1
-            assert "a.status = 'published' AND a.pubstatus = 'usable'" in sql
-            cursor.execute(
-                sql, [article.pk] * ids + article_sql._public_params(now, connection)
-            )
-            found.append(len(cursor.fetchall()))
-    assert found == [1, 0]  # the article; it lists nothing
+        cursor.execute(page_sql, [article.pk] * 4 + public + [article.pk] + public)
+        assert len(cursor.fetchall()) == 1
+        cursor.execute(article_sql.LINKS_SQL, [article.pk] * 4 + public)
+        assert cursor.fetchall() == []  # it lists nothing
     listed = article_sql._articles_sql(connection.vendor)
     assert "a.status = 'published' AND a.pubstatus = 'usable'" in listed
     assert listed.format(a_ids="a.id = %s").count("%s") == 2

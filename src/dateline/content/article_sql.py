@@ -1,11 +1,14 @@
-"""The article page's reads in two hand-written SQL statements.
+"""The article page's reads in one hand-written SQL statement.
 
 Why not the ORM here: with the page cache off, the article page is the
 busiest uncached page, and its five ORM queries cost about half of its CPU,
 most of it Django *compiling* SQL (``as_sql``, ``get_order_by``, ``add_q``)
 rather than the database running it. Measured with callgrind on the demo
-archive (page cache off), these two statements took the page from 34.4M to
-19.8M instructions and from five queries to two; the details are in
+archive (page cache off), two statements took the page from 34.4M to
+19.8M instructions and from five queries to two. Then one: on PostgreSQL a
+statement costs more than these reads' work (even ``SELECT 1`` cost a served
+page about 0.15 ms of the worker's CPU and 0.09 ms of the server's), so the
+article's row carries its links as one JSON array. The details are in
 docs/decisions/article-sql.md.
 
 Both statements are plain SQL that SQLite and PostgreSQL run alike, with every
@@ -21,12 +24,15 @@ the two equal for every state an item can be in.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import UTC
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, connections, router
 from django.urls import get_script_prefix
+from django.utils.dateparse import parse_datetime
 
 from dateline.content.models import (
     Article,
@@ -61,19 +67,34 @@ PUBLIC_RULE = (
     " AND a.published_at <= %s"
 )
 
-# The article's own row, its section's and its lead photo's, side by side.
-ARTICLE_SQL = """
-SELECT {columns}
-  FROM content_article a
-  JOIN content_section s ON s.id = a.section_id
-  LEFT JOIN content_photo p ON p.id = a.lead_photo_id
- WHERE a.id = %s AND {public}
-"""
+# The tables of an article's row, its section's and its lead photo's, side
+# by side, with their aliases in the statements.
 ARTICLE_TABLES: tuple[tuple[type[Model], str], ...] = (
     (Article, "a"),
     (Section, "s"),
     (Photo, "p"),
 )
+
+# The article page's one statement: the public article's row, its section's
+# and its lead photo's, with what its page lists (LINKS_SQL's rows) gathered into one JSON array of
+# arrays in a last column. The links' subquery is in the select list, so it
+# runs only for a row that passed the rule; its values come first.
+ARTICLE_PAGE_SQL = """
+SELECT {columns},
+       (SELECT {gathered} FROM ({links}) AS link) AS links
+  FROM content_article a
+  JOIN content_section s ON s.id = a.section_id
+  LEFT JOIN content_photo p ON p.id = a.lead_photo_id
+ WHERE a.id = %s AND {public}
+"""
+# LINKS_SQL's columns, each row as a JSON array, all rows as one array (as
+# text on both engines). The order is put back in Python (``_sorted_links``):
+# SQLite before 3.44 has no ORDER BY inside an aggregate.
+_LINK_COLUMNS = "link.kind, link.position, link.at, link.link_id, link.item_id, link.text, link.slug"
+GATHERED = {
+    "postgresql": f"json_agg(json_build_array({_LINK_COLUMNS}))::text",
+    "sqlite": f"json_group_array(json_array({_LINK_COLUMNS}))",
+}
 
 # Many public items' rows at once, for the feeds and the API's lists.
 ARTICLES_SQL = """
@@ -208,31 +229,75 @@ def public_items(ids: Sequence[int], *, now: datetime) -> list[ListedItem]:
     return [ListedItem(articles[pk], *tags[pk]) for pk in found]
 
 
-def public_article_row(pk: int, *, now: datetime) -> Article | None:
-    """The public article ``pk``, its section and lead photo: one query."""
+def public_article_page(
+    pk: int, *, now: datetime
+) -> tuple[Article, ArticleLinks] | None:
+    """The public article ``pk`` with its section and lead photo, and what
+    its page lists beside it (as ``article_links``): one query."""
     # Once: each use of the proxy looks it up. Routed like the ORM's reads,
     # so that a public page reads a replica where there is one.
     db = connections[router.db_for_read(Article)]
+    public = _public_params(now, db)
     with prepared_cursor(db) as cursor:
-        cursor.execute(_article_sql(db.vendor), [pk, *_public_params(now, db)])
+        cursor.execute(
+            _article_page_sql(db.vendor), [*_links_params(pk, public), pk, *public]
+        )
         row = cursor.fetchone()
-    return None if row is None else _article_from_row(row, db)
+    if row is None:
+        return None
+    gathered = row[-1]
+    links = json.loads(gathered) if gathered else []
+    for link in links:
+        if link[0] == CORRECTION:
+            link[2] = _json_moment(link[2])
+    return _article_from_row(row, db), _links_from_rows(_sorted_links(links))
 
 
 def article_links(article_id: int, *, now: datetime) -> ArticleLinks:
     """The article's corrections, topics, persons and public "Read also"
-    items: one query."""
+    items: one query (the staff preview's; readers' pages read them with the
+    article, ``public_article_page``)."""
     db = connections[router.db_for_read(Article)]
-    params = [article_id, article_id, article_id, article_id, *_public_params(now, db)]
     with prepared_cursor(db) as cursor:
-        cursor.execute(LINKS_SQL, params)
+        cursor.execute(LINKS_SQL, _links_params(article_id, _public_params(now, db)))
         rows = cursor.fetchall()
+    created_at = Correction._meta.get_field("created_at")
+    return _links_from_rows(
+        [
+            (kind, position, _convert(at, created_at, db), *rest)
+            if kind == CORRECTION
+            else (kind, position, at, *rest)
+            for kind, position, at, *rest in rows
+        ]
+    )
+
+
+def _links_params(article_id: int, public: list[Any]) -> list[Any]:
+    return [article_id, article_id, article_id, article_id, *public]
+
+
+def _json_moment(text: str) -> datetime:
+    """A correction's time as the JSON array gives it: ISO 8601 with its
+    offset from PostgreSQL, the naive UTC text SQLite stores from SQLite."""
+    moment = parse_datetime(text)
+    if moment is None:
+        raise ValueError(f"Not a time: {text!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _sorted_links(links: list[list[Any]]) -> list[list[Any]]:
+    """LINKS_SQL's order: by kind, then position, time and link id."""
+    return sorted(links, key=lambda link: (link[0], link[1], link[2], link[3]))
+
+
+def _links_from_rows(rows: Sequence[Sequence[Any]]) -> ArticleLinks:
+    """LINKS_SQL's rows in its order, their times converted, sorted into
+    what the page lists."""
     links = ArticleLinks([], [], [], [])
     prefix = get_script_prefix()
-    created_at = Correction._meta.get_field("created_at")
     for kind, _position, at, _link_id, item_id, text, slug in rows:
         if kind == CORRECTION:
-            links.corrections.append(CorrectionNote(text, _convert(at, created_at, db)))
+            links.corrections.append(CorrectionNote(text, at))
         elif kind == TOPIC:
             url = tag_path(prefix, "site:topic-detail", slug)
             links.topics.append(TagLink(text, slug, url))
@@ -261,9 +326,15 @@ def _public_params(now: datetime, db: BaseDatabaseWrapper) -> list[Any]:
 
 
 @cache
-def _article_sql(vendor: str) -> str:
-    """ARTICLE_SQL with every column of its three tables; made once."""
-    return ARTICLE_SQL.format(columns=_columns(), public=PUBLIC_RULE)
+def _article_page_sql(vendor: str) -> str:
+    """ARTICLE_PAGE_SQL with every column of its three tables and the links
+    gathered as ``vendor`` gathers them; made once."""
+    return ARTICLE_PAGE_SQL.format(
+        columns=_columns(),
+        gathered=GATHERED[vendor],
+        links=LINKS_SQL,
+        public=PUBLIC_RULE,
+    )
 
 
 @cache
@@ -282,7 +353,8 @@ def _columns() -> str:
 
 
 def _article_from_row(row: Sequence[Any], db: BaseDatabaseWrapper) -> Article:
-    """The instances one row of ``_article_sql`` holds, joined as
+    """The instances the first columns of one row of ARTICLE_PAGE_SQL or
+    ARTICLES_SQL hold, joined as
     ``select_related("section", "lead_photo")`` would join them."""
     instances: list[Any] = []
     start = 0

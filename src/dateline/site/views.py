@@ -339,17 +339,18 @@ def _remember_sections(
 
 
 def article_detail(request: HttpRequest, section: str, pk: int) -> HttpResponse:
-    article = selectors.public_article(pk)
-    if article is None:
+    detail = selectors.public_article_page(pk)
+    if detail is None:
         if selectors.is_withdrawn(pk):
             return render(request, "site/article_withdrawn.html", status=410)
         raise Http404
+    article = detail.article
     if section != article.section.slug:
         target = article.get_absolute_url()
         if request.GET:
             target += "?" + urlencode(request.GET, doseq=True)
         return HttpResponsePermanentRedirect(target)
-    return render_article(request, article, preview=False)
+    return render_article(request, article, preview=False, detail=detail)
 
 
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -364,14 +365,20 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def render_article(
-    request: HttpRequest, article: Article, *, preview: bool
+    request: HttpRequest,
+    article: Article,
+    *,
+    preview: bool,
+    detail: selectors.ArticleDetail | None = None,
 ) -> HttpResponse:
-    """The article page, for readers and for the newsroom's preview."""
+    """The article page, for readers and for the newsroom's preview
+    (``detail``: what the page lists beside the article, if read with it)."""
     try:
         number = parse_page_number(request.GET.get("page"), article.page_count)
     except PageOutOfRangeError:
         raise Http404 from None
-    detail = selectors.article_detail(article)
+    if detail is None:
+        detail = selectors.article_detail(article)
     note_tags(
         request,
         f"item-{article.pk}",
