@@ -246,7 +246,7 @@ def test_the_article_page_shows_the_lead_photo_with_renditions(
     photo = services.save_photo(photo=new_photo(jpeg_bytes(1400, 800)))
     article = published_article(lead_photo=photo)
     client.get(article.get_absolute_url())
-    with django_assert_num_queries(2):  # the renditions come with the photo's row
+    with django_assert_num_queries(1):  # the renditions come with the photo's row
         response = client.get(article.get_absolute_url())
     doc = html.fromstring(response.content)
     (img,) = doc.xpath("//figure[@class='lead-photo']/picture//img")

@@ -111,7 +111,7 @@ def test_a_change_that_rolls_back_keeps_the_fragments(
 
     with pytest.raises(RuntimeError):
         edit_then_fail()
-    with django_assert_num_queries(2):  # the article's own two: blocks kept
+    with django_assert_num_queries(1):  # the article's own one: blocks kept
         assert block_titles(client, url, "photo-block-title") == ["Gallery harbour"]
 
 
@@ -157,22 +157,22 @@ def test_the_article_page_costs_a_fixed_number_of_queries_first_and_then(
     client: Client, story: Article, django_assert_num_queries
 ) -> None:
     url = story.get_absolute_url()
-    # The first page: the article's two; the adverts and the header's cities
+    # The first page: the article's one; the adverts and the header's cities
     # (then cached a while); Most read's lists (seven with the counter's own
     # upkeep, then cached a minute);
     # the blocks' fragments: sections, partner links, galleries, infographics.
-    with django_assert_num_queries(2 + 2 + 7 + 4):
+    with django_assert_num_queries(1 + 2 + 7 + 4):
         assert client.get(url).status_code == 200
-    # Then: the article, and its topics, persons, "Read also" and corrections.
-    with django_assert_num_queries(2):
+    # Then: the article with its topics, persons, "Read also" and corrections.
+    with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
     make_gallery("harbour")
     # A new generation (started when the gallery's write committed): the
     # fragments are made again, once: sections, galleries, infographics (the
     # partner links come from their own cache).
-    with django_assert_num_queries(2 + 3):
+    with django_assert_num_queries(1 + 3):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
 
 
