@@ -79,8 +79,13 @@ def search_index_mb() -> tuple[float, str]:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_total_relation_size('search_searchentry')")
-            what = "entry table with its text and key indexes"
+            # The entries are partitioned by year: the parent holds nothing,
+            # its partitions hold the rows and their indexes.
+            cursor.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(relid)), 0) "
+                "FROM pg_partition_tree('search_searchentry')"
+            )
+            what = "entry table with its text and key indexes, every year's partition"
         else:
             cursor.execute(
                 "SELECT coalesce(sum(pgsize), 0) FROM dbstat "
