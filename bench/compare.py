@@ -3,7 +3,7 @@
 Reads the figures bench/run.py keeps under var/bench/figures/ (one file per
 engine and archive size) and prints two tables: the p95 of every page,
 search, feed and API call at the largest archive measured on both engines,
-against its budget (DESIGN.md §5); and, per engine, for each two archive
+against its budget (DESIGN.md §5), both at the same size; and, per engine, for each two archive
 sizes measured in turn (100k → 1M, 1M → 5M), the p95 at the larger divided
 by the p95 at the smaller (budget ≤ 1.3x: cost does not grow with the
 archive). Run by ``make bench`` after the engines' runs, or alone: ``python bench/compare.py``. Writes bench/results/DATE-bench-compare.md.
@@ -60,11 +60,19 @@ def _cell(value: float | None, limit: float | None) -> str:
     return f"{value:.2f}{mark}"
 
 
+def side_by_side_sizes(found: dict) -> dict[str, int]:
+    """The archive size each engine's column shows: the largest measured on
+    both engines (a 5M run on one engine alone compares with nothing), or
+    each engine's largest where they share none."""
+    measured = {engine: {n for e, n in found if e == engine} for engine in ENGINES}
+    shared = set.intersection(*measured.values())
+    if shared:
+        return dict.fromkeys(ENGINES, max(shared))
+    return {engine: max(sizes, default=0) for engine, sizes in measured.items()}
+
+
 def engines_table(found: dict) -> list[str]:
-    sizes = {
-        engine: max((n for e, n in found if e == engine), default=0)
-        for engine in ENGINES
-    }
+    sizes = side_by_side_sizes(found)
     lines = [
         "## Both engines",
         "",
