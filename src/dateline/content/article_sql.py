@@ -11,8 +11,9 @@ page about 0.15 ms of the worker's CPU and 0.09 ms of the server's), so the
 article's row carries its links as one JSON array. The details are in
 docs/decisions/article-sql.md.
 
-Both statements are plain SQL that SQLite and PostgreSQL run alike, with every
-value that varies bound as a parameter (the two public states are our own
+The statements are plain SQL that SQLite and PostgreSQL run alike (but for the
+name of the function that gathers the links as JSON), with every value that
+varies bound as a parameter (the two public states are our own
 constants, written in). The article's column lists come from the models'
 own metadata, so a new field is read without touching this file, and values
 go through the same database converters the ORM applies.
@@ -76,9 +77,10 @@ ARTICLE_TABLES: tuple[tuple[type[Model], str], ...] = (
 )
 
 # The article page's one statement: the public article's row, its section's
-# and its lead photo's, with what its page lists (LINKS_SQL's rows) gathered into one JSON array of
-# arrays in a last column. The links' subquery is in the select list, so it
-# runs only for a row that passed the rule; its values come first.
+# and its lead photo's, with what its page lists (LINKS_SQL's rows) gathered
+# into one JSON array of arrays in a last column. The links' subquery is in
+# the select list, so it runs only for a row that passed the rule; its
+# values come first.
 ARTICLE_PAGE_SQL = """
 SELECT {columns},
        (SELECT {gathered} FROM ({links}) AS link) AS links
