@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from dateline.content.article_sql import (
+        ArticleLinks,
         CorrectionNote,
         ListedItem,
         ReadAlsoLink,
@@ -62,9 +63,8 @@ def article_detail(article: Article, *, now: datetime | None = None) -> ArticleD
     """Everything an article page shows beside the row itself: its topics,
     persons, public "Read also" items and corrections, in one query
     (hand-written: see content.article_sql for why)."""
-    links = article_sql.article_links(article.pk, now=now or timezone.now())
-    return ArticleDetail(
-        article, links.topics, links.persons, links.read_also, links.corrections
+    return _detail(
+        article, article_sql.article_links(article.pk, now=now or timezone.now())
     )
 
 
@@ -75,9 +75,10 @@ def public_article_page(
     everything its page shows beside it (as ``article_detail``), in one query
     (hand-written: see content.article_sql for why)."""
     found = article_sql.public_article_page(pk, now=now or timezone.now())
-    if found is None:
-        return None
-    article, links = found
+    return None if found is None else _detail(*found)
+
+
+def _detail(article: Article, links: ArticleLinks) -> ArticleDetail:
     return ArticleDetail(
         article, links.topics, links.persons, links.read_also, links.corrections
     )
