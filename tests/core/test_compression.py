@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import gzip
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.core.cache import caches
 from zlib_ng import gzip_ng
 
-from dateline.core.compression import LEVEL, compressible, packed
+from dateline.core.compression import (
+    LEVEL,
+    LEVEL_FOR_ONE_ANSWER,
+    compressible,
+    packed,
+)
+from dateline.pagecache import store
 from tests.factories import published_article
 
 if TYPE_CHECKING:
@@ -90,6 +97,45 @@ def test_a_page_is_packed_at_our_level_behind_a_random_name() -> None:
         expected = gzip_ng.compress(text, compresslevel=LEVEL, mtime=0)
         assert data[name_end:] == expected[10:]
     assert len(lengths) > 1
+
+
+def _level_of(data: bytes) -> int:
+    """The level ``packed`` compressed ``data`` at, told by comparing its
+    stream (past the random name) with zlib-ng's at each level."""
+    text = gzip.decompress(data)
+    stream = data[data.index(b"\x00", 10) + 1 :]
+    (level,) = [
+        level
+        for level in (LEVEL_FOR_ONE_ANSWER, LEVEL)
+        if gzip_ng.compress(text, compresslevel=level, mtime=0)[10:] == stream
+    ]
+    return level
+
+
+def test_a_page_made_for_one_answer_is_compressed_fast(
+    client: Client, story_url: str
+) -> None:
+    response = client.get(story_url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert "X-Page-Cache" not in response  # the page cache is off in tests
+    assert _level_of(response.content) == LEVEL_FOR_ONE_ANSWER
+
+
+def test_a_page_the_page_cache_keeps_is_compressed_small(
+    client: Client, story_url: str, settings: Any
+) -> None:
+    settings.DATELINE_PAGE_CACHE = True
+    caches["pages"].clear()
+    store.hot_pages.clear()
+    try:
+        made = client.get(story_url, HTTP_ACCEPT_ENCODING="gzip")
+        kept = client.get(story_url, HTTP_ACCEPT_ENCODING="gzip")
+    finally:
+        caches["pages"].clear()
+        store.hot_pages.clear()
+    assert made["X-Page-Cache"] == "miss"
+    assert kept["X-Page-Cache"] == "hit"
+    assert _level_of(made.content) == _level_of(kept.content) == LEVEL
 
 
 @pytest.mark.parametrize(

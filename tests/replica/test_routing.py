@@ -69,27 +69,6 @@ def test_migrations_run_on_the_primary_only() -> None:
     assert router.allow_migrate("replica1", "content") is False
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "cookies", "public"),
-    [
-        ("GET", "/news/", {}, True),
-        ("HEAD", "/world/", {}, True),
-        ("GET", "/api/v1/items", {}, True),
-        ("GET", "/search/?q=harbour", {}, True),
-        ("POST", "/views/", {}, False),
-        ("GET", "/newsroom/", {}, False),
-        ("GET", "/newsroom/login/", {}, False),
-        ("GET", "/news/", {"sessionid": "abc"}, False),  # someone signed in
-    ],
-)
-def test_a_public_read_is_a_safe_method_outside_the_newsroom_without_a_session(
-    method: str, path: str, cookies: dict[str, str], public: bool
-) -> None:
-    request = RequestFactory().generic(method, path)
-    request.COOKIES.update(cookies)
-    assert routing.is_public_read(request) is public
-
-
 def _standing(alias: str, *, usable: bool = True, replayed: int = 100) -> Standing:
     return Standing(
         alias=alias, usable=usable, reason="" if usable else "down",

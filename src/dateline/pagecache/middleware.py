@@ -28,7 +28,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from dateline.core import outage
+from dateline.core import compression, outage
 from dateline.core.replicas.routing import require_replayed
 from dateline.core.variants import noted_cookies, noted_tags
 from dateline.pagecache import files, keys, store
@@ -83,8 +83,10 @@ class PageCacheMiddleware:
         page = store.read_page(key)
         hit = page is not None
         if page is None:
-            # Kept under this generation: made from what it reflects.
+            # Kept under this generation: made from what it reflects, and
+            # compressed small, once for all its readers.
             require_replayed(request, generation.lsn)
+            compression.page_is_kept(request)
             response = self.get_response(request)
             if response.status_code >= 500:
                 return _last_good_or(request, visit, response)

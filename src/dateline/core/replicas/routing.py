@@ -1,10 +1,10 @@
 """Where each read goes: the router, and the middleware that decides per request.
 
-A request is a *public read* when it is a GET or HEAD outside the newsroom
-(``/newsroom/``, the admin) and carries no session cookie (nobody signed
-in). Its view reads from a usable replica (``health``), chosen when the view
-is about to run, so everything before it — the page cache's generation, a
-session — reads the primary. Everything else reads the primary: other
+A request is a *public read* when it is a reader's (``core.readers``: a
+GET or HEAD outside the newsroom, with nobody signed in). Its view reads
+from a usable replica (``health``), chosen when the view is about to run,
+so everything before it — the page cache's generation, a session — reads
+the primary. Everything else reads the primary: other
 requests, commands and worker jobs (no request at all), every read inside a
 transaction on the primary, every read after the request has written, and
 the tables that decide access or the page cache's outbox.
@@ -30,18 +30,16 @@ turns it into a 503.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.urls import NoReverseMatch, reverse
 
 from dateline.core import outage
+from dateline.core.readers import is_reader_request
 from dateline.core.replicas import health
 
 if TYPE_CHECKING:
@@ -53,7 +51,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SAFE_METHODS = {"GET", "HEAD"}
 # Reads that decide who may do what, or what the page cache may serve: from
 # the primary always (a revoked key, a changed password, the outbox).
 PRIMARY_APPS = {
@@ -124,22 +121,6 @@ def require_replayed(request: HttpRequest, lsn: int | None) -> None:
         setattr(request, REQUIRED_LSN, UNKNOWN if lsn is None else lsn)
 
 
-def is_public_read(request: HttpRequest) -> bool:
-    return (
-        request.method in SAFE_METHODS
-        and not request.path_info.startswith(_newsroom_prefix())
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-    )
-
-
-@functools.cache
-def _newsroom_prefix() -> str:
-    try:
-        return reverse("admin:index")
-    except NoReverseMatch:  # pragma: no cover - the admin is always mounted
-        return "/newsroom/"
-
-
 def choose_replica(required_lsn: int | None) -> str | None:
     """A usable replica that has replayed ``required_lsn`` (None: any), or
     None: read the primary. No query unless a standing is stale, or the
@@ -185,7 +166,7 @@ class ReplicaMiddleware:
         kwargs: dict[str, Any],
     ) -> None:
         route = _route.get()
-        if route is None or not is_public_read(request):
+        if route is None or not is_reader_request(request):
             return
         alias = choose_replica(getattr(request, REQUIRED_LSN, None))
         if alias is not None:
