@@ -145,6 +145,25 @@ def test_redis_counts_a_client_once_across_app_processes(db: None) -> None:
         counter.clear()
 
 
+def test_clear_forgets_every_count_however_many_keys(
+    counter: ViewCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dateline.popularity.counters import redis
+
+    monkeypatch.setattr(redis, "CLEAR_BATCH", 3)  # several batches below
+    story = published_article(headline="Story")
+    with time_machine.travel(HALF_PAST, tick=False):
+        for hour in range(4):
+            with time_machine.travel(HALF_PAST - timedelta(hours=hour), tick=False):
+                view(story, hour)
+        counter.flush()
+        assert top(counter, Window.WEEK, now=timezone.now(), limit=3)
+        counter.clear()
+        if isinstance(counter, redis.RedisViewCounter):
+            assert not list(counter.client.scan_iter(match=f"{counter.prefix}*"))
+        assert top(counter, Window.WEEK, now=timezone.now(), limit=3) == []
+
+
 def test_the_client_key_changes_every_day(counter: ViewCounter) -> None:
     first = counter.daily_key(HALF_PAST.date())
     assert counter.daily_key(HALF_PAST.date()) == first

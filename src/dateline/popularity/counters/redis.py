@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 TIMEOUT_SECONDS = 0.5
 SEEN_SECONDS = 2 * 3600
 KEY_SECONDS = 2 * 86_400
+# Keys unlinked at a time by ``clear``.
+CLEAR_BATCH = 500
 
 # KEYS: none (one Redis, not a cluster). ARGV: prefix, bucket seconds to
 # keep, the first hour of Today and of This week (epoch seconds), then
@@ -169,9 +171,17 @@ class RedisViewCounter(ViewCounter):
         return sorted(pairs, key=lambda pair: (-pair[1], -pair[0]))
 
     def clear(self) -> None:
-        names = list(self.client.scan_iter(match=f"{self.prefix}*", count=1000))
-        if names:
-            self.client.delete(*names)
+        # In batches, each unlinked (freed by Redis in the background): a
+        # week of buckets and digests in one DEL outlasted the client's
+        # socket timeout on a loaded machine.
+        batch: list[bytes] = []
+        for name in self.client.scan_iter(match=f"{self.prefix}*", count=1000):
+            batch.append(name)
+            if len(batch) == CLEAR_BATCH:
+                self.client.unlink(*batch)
+                batch = []
+        if batch:
+            self.client.unlink(*batch)
         self._aged_to = None
 
     # --- Backups (dateline backup / restore) ------------------------------------
