@@ -330,6 +330,36 @@ def test_json_ld_describes_the_news_article(client: Client, story: Article) -> N
     assert data["image"][0]["creditText"] == "© Test Agency/Ola Fotograf"
 
 
+def test_beside_the_article_the_latest_news_and_top_stories(
+    client: Client, story: Article
+) -> None:
+    newer = published_article(
+        headline="Storm closes the coast road",
+        ago=timedelta(minutes=5),
+        lead_photo=PhotoFactory(),
+        urgency=2,  # with no slots filled, TOP STORIES are the latest urgent
+    )
+    _, doc, _ = get_page(client, story.get_absolute_url())
+    (layout,) = doc.xpath("//div[@class='article-layout']")
+    main, side = layout.xpath("./div")
+    assert main.get("class") == "article-main"
+    assert main.xpath(".//article//h1/text()") == [story.headline]
+    assert side.get("class") == "article-side"
+    # The latest items, newest first, this one among them, and all news.
+    (feed,) = side.xpath(".//section[@class='side-feed']")
+    headlines = feed.xpath(".//a[@class='feed-headline']/text()")
+    assert headlines[0] == "Storm closes the coast road"
+    assert story.headline in headlines
+    assert feed.xpath(".//p[@class='feed-more']/a/@href") == ["/news/"]
+    # TOP STORIES, the first with a picture that waits its turn: the
+    # article's own photo is the page's main one.
+    (top,) = side.xpath(".//section[contains(@class, 'side-top-stories')]")
+    assert top.xpath("string(.//h2)") == "Top stories"
+    assert top.xpath(".//h3/a/text()") == [newer.headline, story.headline]
+    assert top.xpath(".//img/@loading") == ["lazy"]
+    assert not top.xpath(".//img[@fetchpriority]")
+
+
 def test_article_page_costs_a_fixed_number_of_queries(
     client: Client, story: Article, django_assert_num_queries
 ) -> None:

@@ -60,6 +60,26 @@ def block_titles(client: Client, url: str, block: str) -> list[str]:
     ]
 
 
+def side_feed(client: Client, url: str) -> list[str]:
+    page = html.fromstring(client.get(url).content)
+    return page.xpath("//section[@class='side-feed']//a[@class='feed-headline']/text()")
+
+
+def test_the_article_pages_side_column_is_as_fresh_as_a_page_made_afresh(
+    client: Client, story: Article
+) -> None:
+    url = story.get_absolute_url()
+    assert side_feed(client, url) == ["Harbour"]  # made, then kept
+    ferries = published_article(headline="Ferries resume", ago=timedelta(0))
+    assert side_feed(client, url) == ["Ferries resume", "Harbour"]
+    services.withdraw_article(article=ferries, actor=None, reason="Wrong port.")
+    assert side_feed(client, url) == ["Harbour"]
+    later = published_article(headline="Port reopens", ago=timedelta(minutes=-30))
+    assert side_feed(client, url) == ["Harbour"]  # scheduled: not yet
+    with time_machine.travel(later.published_at + timedelta(seconds=1)):
+        assert side_feed(client, url) == ["Port reopens", "Harbour"]
+
+
 def test_a_published_gallery_shows_on_the_next_page_and_leaves_when_withdrawn(
     client: Client, story: Article
 ) -> None:
@@ -160,17 +180,18 @@ def test_the_article_page_costs_a_fixed_number_of_queries_first_and_then(
     # The first page: the article's one; the adverts and the header's cities
     # (then cached a while); Most read's lists (seven with the counter's own
     # upkeep, then cached a minute);
-    # the blocks' fragments: sections, partner links, galleries, infographics.
-    with django_assert_num_queries(1 + 2 + 7 + 4):
+    # the blocks' fragments: sections, partner links, galleries, infographics;
+    # the side column's: the latest items, TOP STORIES (slots, then urgent).
+    with django_assert_num_queries(1 + 2 + 7 + 4 + 3):
         assert client.get(url).status_code == 200
     # Then: the article with its topics, persons, "Read also" and corrections.
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
     make_gallery("harbour")
     # A new generation (started when the gallery's write committed): the
-    # fragments are made again, once: sections, galleries, infographics (the
-    # partner links come from their own cache).
-    with django_assert_num_queries(1 + 3):
+    # fragments are made again, once: sections, galleries, infographics, the
+    # side column's three (the partner links come from their own cache).
+    with django_assert_num_queries(1 + 3 + 3):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200

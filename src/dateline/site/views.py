@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 HOME_LATEST = 12
 HOME_PER_SECTION = 4
 HOME_TOP_STORIES = 5
+# The article page's side column: the latest items and TOP STORIES.
+SIDE_FEED_ITEMS = 10
+SIDE_TOP_STORIES = 5
 SECTION_TOP_STORIES = 4
 FEED_PAGE_SIZE = 30
 TOPIC_INDEX_PAGE_SIZE = 300
@@ -416,6 +419,7 @@ def render_article(
         "current_section_slug": article.section.slug,
         "most_read": None if preview else most_read_widget(),
         "view_beacon": None if preview else view_beacon(article.pk),
+        **_side_column(),
         **_side_blocks(),
     }
     if article.published_at is not None and not preview:
@@ -433,6 +437,20 @@ def render_article(
             )
         )
     return render(request, "site/article_detail.html", context)
+
+
+def _side_column() -> dict[str, Any]:
+    """The news feed and TOP STORIES beside an article, read only when their
+    fragment ("article-side") is made: once per generation and day."""
+    return {
+        "side_feed": SimpleLazyObject(
+            lambda: feed.news_feed(limit=SIDE_FEED_ITEMS).days
+        ),
+        "side_top_stories": SimpleLazyObject(
+            lambda: selectors.top_stories(section=None, limit=SIDE_TOP_STORIES)
+        ),
+        "top_stories_day": _top_stories_day(),
+    }
 
 
 def _side_blocks() -> dict[str, Any]:
