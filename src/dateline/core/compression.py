@@ -44,10 +44,12 @@ UNCOMPRESSED_PATHS = ("/newsroom/",)
 # same size (3,643 bytes against 3,635). A page the page cache keeps is
 # compressed once and sent many times: level 6. A page made for one answer
 # (the page cache off, a search, an API list) is compressed on every request,
-# where level 6 was 7% of an uncached article page's CPU: level 2, 108 → 71 µs
-# on a 14 KB page for 4,116 bytes instead of 3,819 (level 1: 38 µs for 5,173).
+# where level 6 was 7–9% of an uncached article page's CPU: level 1, as
+# nginx's gzip by default. On the 21 KB article page with its side column:
+# level 6 143 µs for 4,899 bytes, level 2 86 µs for 5,370, level 1 47 µs
+# for 6,671.
 LEVEL = 6
-LEVEL_FOR_ONE_ANSWER = 2
+LEVEL_FOR_ONE_ANSWER = 1
 # Set on a request by the page cache when it will keep the page it makes.
 _KEPT = "dateline_page_is_kept"
 # Shorter answers gain nothing worth the header.
