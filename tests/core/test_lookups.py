@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from dateline.content.models import Article
-from dateline.content.selectors import active_topics
+from dateline.content.models import Article, Person, Topic
+from dateline.content.selectors import active_tags
 from dateline.core.lookups import state_literal
 from tests.factories import (
     ArticleFactory,
@@ -64,7 +64,8 @@ def test_a_state_name_becomes_a_quoted_literal() -> None:
     assert state_literal("not_yet") == "'not_yet'"
 
 
-def test_the_busy_topics_query_binds_the_times_only() -> None:
+@pytest.mark.parametrize("kind", [Topic, Person])
+def test_the_busy_tags_query_binds_the_times_only(kind: type[Topic | Person]) -> None:
     seen: list[tuple[str, object]] = []
 
     def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -72,7 +73,7 @@ def test_the_busy_topics_query_binds_the_times_only() -> None:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        active_topics(within=timedelta(days=7), limit=5)
+        active_tags(kind, within=timedelta(days=7), limit=5)
     sql, params = seen[0]
     assert "'published'" in sql
     assert "'usable'" in sql

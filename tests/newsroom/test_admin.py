@@ -468,3 +468,46 @@ def test_a_publish_the_cache_cannot_hear_of_is_not_called_done(
     told = [str(m) for m in response.context["messages"]]
     assert any("published, but cached copies" in m for m in told), told
     assert "The item was published." not in told
+
+
+def test_chief_gives_a_person_a_portrait_picked_like_a_lead_photo(
+    client: Client, chief: User
+) -> None:
+    photo = services.create_photo(
+        data=jpeg_bytes(480, 600),
+        name="calder.jpg",
+        credit="© Test Agency/Ola Fotograf",
+        alt_text="Ines Calder at the Foreign Ministry.",
+        caption="Ines Calder, Foreign Minister.",
+    )
+    person = PersonFactory(name="Ines Calder", slug="ines-calder")
+    client.force_login(chief)
+    url = f"/newsroom/content/person/{person.pk}/change/"
+    form = lxml_html.fromstring(client.get(url).content)
+    (picker,) = form.xpath("//select[@name='photo']")
+    assert "admin-autocomplete" in picker.get("class")
+    found = client.get(
+        "/newsroom/autocomplete/",
+        {
+            "term": "Calder",
+            "app_label": "content",
+            "model_name": "person",
+            "field_name": "photo",
+        },
+    )
+    assert [r["id"] for r in found.json()["results"]] == [str(photo.pk)]
+    response = client.post(
+        url,
+        {
+            "name": person.name,
+            "slug": person.slug,
+            "role": "Foreign Minister of Valmora",
+            "description": "A career diplomat.",
+            "photo": photo.pk,
+            "created_at_0": "2026-09-01",
+            "created_at_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.photo, person.role) == (photo, "Foreign Minister of Valmora")

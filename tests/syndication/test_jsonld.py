@@ -239,7 +239,7 @@ def test_article_section_topic_and_person_pages_carry_breadcrumbs(
         article.get_absolute_url(): ["Business & Economy", article.headline],
         "/economy/": ["Business & Economy"],
         topic.get_absolute_url(): ["Topics", topic.name],
-        person.get_absolute_url(): [person.name],
+        person.get_absolute_url(): ["Persons", person.name],
     }
     for url, names in expected.items():
         trail = of_type(json_ld(client, url), "BreadcrumbList")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Max, Min, Q
@@ -13,10 +13,12 @@ from django.utils import timezone
 from dateline.content import article_sql
 from dateline.content.models import (
     Article,
+    ArticlePerson,
     ArticleTopic,
     Gallery,
     GalleryPhoto,
     Infographic,
+    Person,
     Section,
     Topic,
     VisualStatus,
@@ -101,9 +103,14 @@ def is_withdrawn(pk: int) -> bool:
 
 
 def latest_by_section(
-    sections: Sequence[Section], *, limit: int, now: datetime | None = None
+    sections: Sequence[Section],
+    *,
+    limit: int,
+    now: datetime | None = None,
+    photos: bool = False,
 ) -> dict[int, list[Article]]:
-    """The newest public items of each section, in one query: section id → items.
+    """The newest public items of each section, in one query: section id → items
+    (``photos``: with each item's lead photo, for a front's thumbnails).
 
     Each section's newest ids come from its own feed index (a LIMITed
     subquery per section), so the cost stays flat however big the archive.
@@ -127,7 +134,10 @@ def latest_by_section(
         for ids in per_section:
             newest |= Q(pk__in=ids)
     blocks: dict[int, list[Article]] = {section.pk: [] for section in sections}
-    for item in _listing(public.filter(newest)).newest_first():
+    rows = _listing(public.filter(newest))
+    if photos:
+        rows = rows.select_related("lead_photo").only(*LIST_FIELDS, *PHOTO_FIELDS)
+    for item in rows.newest_first():
         blocks[item.section_id].append(item)
     return blocks
 
@@ -175,32 +185,42 @@ def top_stories(
     return list(urgent.only(*fields).newest_first()[:limit])
 
 
+Tag = TypeVar("Tag", Topic, Person)
+
+
 @dataclass(frozen=True)
-class ActiveTopic:
-    topic: Topic
+class ActiveTag(Generic[Tag]):
+    """A topic or a person, and how many public items named it lately."""
+
+    tag: Tag
     items: int
 
 
-def active_topics(
-    *, within: timedelta, limit: int, now: datetime | None = None
-) -> list[ActiveTopic]:
-    """Topics with the most public items in the recent window, busiest first."""
+def active_tags(
+    kind: type[Tag], *, within: timedelta, limit: int, now: datetime | None = None
+) -> list[ActiveTag[Tag]]:
+    """Topics (``kind=Topic``) or persons (``kind=Person``) with the most
+    public items in the recent window, busiest first."""
     now = now or timezone.now()
+    links: type[ArticleTopic | ArticlePerson]
+    links, column = (
+        (ArticleTopic, "topic_id") if kind is Topic else (ArticlePerson, "person_id")
+    )
     rows = list(
-        ArticleTopic.objects.filter(
+        links.objects.filter(
             published_at__gt=now - within,
             published_at__lte=now,
             article__status__state=Article.Status.PUBLISHED,
             article__pubstatus__state=Article.PubStatus.USABLE,
         )
-        .values("topic_id")
+        .values(column)
         .annotate(items=Count("id"), latest=Max("published_at"))
-        .order_by("-items", "-latest", "topic_id")[:limit]
+        .order_by("-items", "-latest", column)[:limit]
     )
-    topics = Topic.objects.only("id", "name", "slug").in_bulk(
-        [row["topic_id"] for row in rows]
+    tags = kind.objects.only("id", "name", "slug").in_bulk(
+        [row[column] for row in rows]
     )
-    return [ActiveTopic(topics[row["topic_id"]], row["items"]) for row in rows]
+    return [ActiveTag(tags[row[column]], row["items"]) for row in rows]
 
 
 # --- Galleries -------------------------------------------------------------------

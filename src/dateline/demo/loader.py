@@ -38,7 +38,7 @@ from dateline.content.models import (
     TopStory,
     VisualStatus,
 )
-from dateline.demo.pictures import draw_bar_chart, draw_picture
+from dateline.demo.pictures import draw_bar_chart, draw_picture, draw_portrait
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -183,7 +183,11 @@ def load(*, now: datetime | None = None) -> DemoSummary:
         }
         persons = {
             p["slug"]: Person.objects.create(
-                slug=p["slug"], name=p["name"], role=p["role"]
+                slug=p["slug"],
+                name=p["name"],
+                role=p["role"],
+                description=p.get("description", ""),
+                photo=_create_portrait(p) if "photo" in p else None,
             )
             for p in read_taxonomy("person")
         }
@@ -224,6 +228,31 @@ def drawn_picture(
     (the same seed always gives the same picture): a reload is quick."""
     picture = draw_picture(subject, seed=seed)
     return picture, tuple(renditions.encode_renditions(picture))
+
+
+@lru_cache(maxsize=32)
+def drawn_portrait(
+    *, hair: str, jacket: str, seed: str
+) -> tuple[bytes, tuple[renditions.EncodedRendition, ...]]:
+    """A demo portrait and its renditions, made once per process."""
+    portrait = draw_portrait(hair=hair, jacket=jacket, seed=seed)
+    return portrait, tuple(renditions.encode_renditions(portrait))
+
+
+def _create_portrait(person: dict[str, Any]) -> Photo:
+    """A person's portrait from ``persons.toml``, through the photo service."""
+    spec = person["photo"]
+    picture, encoded = drawn_portrait(
+        hair=spec["hair"], jacket=spec["jacket"], seed=person["slug"]
+    )
+    return services.create_photo(
+        data=picture,
+        name=f"{person['slug']}.jpg",
+        caption=f"{person['name']}, {person['role']}.",
+        credit=f"© {settings.DATELINE_AGENCY_NAME}/{spec['photographer']}",
+        alt_text=spec["alt"],
+        encoded=encoded,
+    )
 
 
 def _create_item(

@@ -316,7 +316,9 @@ class ArticlePerson(models.Model):
         indexes = [
             models.Index(
                 fields=["person", "-published_at", "-article"], name="person_feed"
-            )
+            ),
+            # The persons in this week's news, without reading the whole archive.
+            models.Index(fields=["-published_at"], name="person_link_recent"),
         ]
 
     def __str__(self) -> str:

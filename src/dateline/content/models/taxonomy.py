@@ -66,7 +66,21 @@ class Person(models.Model):
     role = models.CharField(
         _("role"), max_length=200, blank=True, help_text=_("E.g. “Foreign Minister”.")
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("A sentence or two on who they are, shown on their page."),
+    )
+    photo = models.ForeignKey(
+        # By name: photos.py is registered after this module (see __init__).
+        "Photo",
+        on_delete=models.SET_NULL,  # losing a picture must not lose the person
+        null=True,
+        blank=True,
+        related_name="persons",
+        verbose_name=_("photo"),
+        help_text=_("A portrait, shown on their page."),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -51,6 +51,8 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "role", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "role"]
+    # Picked from the photo library, as an item's lead photo is.
+    autocomplete_fields = ["photo"]
 
 
 @admin.register(Photo)
