@@ -11,6 +11,8 @@ from dateline.syndication import views as syndication_views
 
 # An outage met outside a view is a 503 too (core/outage.py).
 handler500 = "dateline.core.outage.server_error"
+# The site's page with search and the latest news; a short answer for files.
+handler404 = "dateline.site.not_found.page_not_found"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Before the admin, whose catch-all would answer these paths.

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # The apps whose rows pages show. (Most read is counted outside the cache:
 # its lists are a minute old at most, as is a kept page.)
-SHOWN_APPS = ("content", "partners", "adverts", "places", "markets")
+SHOWN_APPS = ("content", "partners", "adverts", "places", "markets", "agency")
 # Rows of those apps that no page shows.
 NOT_SHOWN = {"HistoricalArticle"}
 

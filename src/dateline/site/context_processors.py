@@ -1,4 +1,4 @@
-"""What every public page's layout needs: the agency and its sections."""
+"""What every public page's layout needs: the agency, its sections and pages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from dateline.agency.selectors import footer_pages
 from dateline.content.selectors import navigation_sections
 from dateline.places.selectors import city_for_request
 from dateline.syndication.sources import news_source
@@ -21,6 +22,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "language_code": settings.LANGUAGE_CODE,
         # Lazy: a page that does not render the navigation costs no query.
         "navigation_sections": SimpleLazyObject(navigation_sections),
+        # The agency's pages the footer links: read when the footer's
+        # fragment is made, once per site generation.
+        "footer_pages": SimpleLazyObject(footer_pages),
         # Feeds announced in the page head; a section, topic or person page
         # puts its own first.
         "news_feed_links": SimpleLazyObject(lambda: news_source().links()),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from dateline.demo import house_adverts, loader, readers
+from dateline.demo import agency_pages, house_adverts, loader, readers
 from dateline.popularity.counters import get_counter
 
 
@@ -74,6 +74,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Photo galleries: {galleries} published.")
             infographics = loader.load_infographics()
             self.stdout.write(f"Infographics: {infographics} published.")
+            pages = agency_pages.load_agency_pages()
+            self.stdout.write(
+                f"The agency's pages: {pages} (About, Contact…), linked from the footer."
+            )
             replay = readers.replay_week(now=timezone.now())
             self.stdout.write(
                 f"Most read: replayed a week of synthetic readers, "
