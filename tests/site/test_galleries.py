@@ -1,20 +1,31 @@
-"""Photo galleries: public ones listed and shown in order, hidden ones nowhere,
-the "Photo" block on the home and article pages, the newsroom's form."""
+"""Photo galleries: public ones listed, each shown as a slideshow with a page
+per photo (the first at the gallery's address), hidden ones nowhere, the
+"Photo" block on the home and article pages, the newsroom's form."""
 
 from __future__ import annotations
 
+import gzip
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import caches
+from django.test import override_settings
 from django.utils import timezone
 from lxml import html
 
 from dateline.content import services
 from dateline.content.models import Gallery, GalleryPhoto, Section, VisualStatus
+from dateline.pagecache import store
+from dateline.site.visual_pages import SLIDE_SIZES, THUMBNAIL_SIZES
 from tests.factories import PhotoFactory, jpeg_bytes, published_article
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -56,6 +67,17 @@ def galleries() -> dict[str, Gallery]:
     }
 
 
+@pytest.fixture
+def page_cache() -> Iterator[None]:
+    """The page cache on (tests run with it off), empty before and after."""
+    with override_settings(DATELINE_PAGE_CACHE=True):
+        caches["pages"].clear()
+        store.hot_pages.clear()
+        yield
+        caches["pages"].clear()
+        store.hot_pages.clear()
+
+
 def page(client: Client, url: str, status: int = 200) -> html.HtmlElement:
     response = client.get(url)
     assert response.status_code == status
@@ -83,12 +105,40 @@ def test_hidden_galleries_are_a_404_and_appear_nowhere(
     client: Client, galleries: dict[str, Gallery], which: str
 ) -> None:
     hidden = galleries[which]
-    page(client, hidden.get_absolute_url(), status=404)
+    for url in [hidden.get_absolute_url(), f"/galleries/{hidden.slug}/2/"]:
+        page(client, url, status=404)
+    # Not even a redirect from its first photo's number.
+    page(client, f"/galleries/{hidden.slug}/1/", status=404)
     for url in ["/galleries/", "/", published_article().get_absolute_url()]:
         assert hidden.title.encode() not in client.get(url).content
 
 
-def test_a_gallery_page_shows_every_photo_in_order_as_figures(
+def slide_url(gallery: Gallery, number: int) -> str:
+    if number == 1:
+        return gallery.get_absolute_url()
+    return f"/galleries/{gallery.slug}/{number}/"
+
+
+def shown(doc: html.HtmlElement) -> dict[str, object]:
+    """What a slideshow page shows, by the contract gallery.js and the
+    browser tests rely on."""
+    (slideshow,) = doc.xpath("//*[@data-slideshow]")
+    return {
+        "alt": slideshow.xpath("string(.//figure[@data-slide]//img/@alt)"),
+        "position": slideshow.xpath("string(.//*[@class='gallery-position'])"),
+        "caption": " ".join(
+            slideshow.xpath("string(.//figure[@data-slide]/figcaption)").split()
+        ),
+        "prev": doc.xpath("//a[@rel='prev']/@href"),
+        "next": doc.xpath("//a[@rel='next']/@href"),
+        "current": doc.xpath(
+            "//nav[@class='gallery-strip']//a[@aria-current='true']/@href"
+        ),
+        "canonical": doc.xpath("//link[@rel='canonical']/@href"),
+    }
+
+
+def test_each_photo_has_its_own_page_in_the_editors_order(
     client: Client, galleries: dict[str, Gallery]
 ) -> None:
     gallery = galleries["new"]
@@ -99,22 +149,140 @@ def test_a_gallery_page_shows_every_photo_in_order_as_figures(
         link.save()
     links[-1].caption = "Its caption in this gallery."
     links[-1].save()
-    doc = page(client, gallery.get_absolute_url())
-    assert doc.xpath("string(//h1)") == "Gallery harbour"
-    figures = doc.xpath("//ol[@class='gallery-photos']/li/figure")
-    assert len(figures) == 3
-    positions = [f.xpath("string(.//*[@class='gallery-position'])") for f in figures]
-    assert positions == ["Photo 1 of 3", "Photo 2 of 3", "Photo 3 of 3"]
-    assert "Its caption in this gallery." in figures[0].xpath("string(figcaption)")
-    assert [f.xpath("string(.//img/@alt)") for f in figures] == [
+    pages = [page(client, slide_url(gallery, n)) for n in (1, 2, 3)]
+    assert [doc.xpath("string(//h1)") for doc in pages] == ["Gallery harbour"] * 3
+    assert [doc.xpath("string(//*[@class='article-lead'])") for doc in pages] == [
+        "Pictures."
+    ] * 3
+    assert all(doc.xpath("//article//time/@datetime") for doc in pages)
+    assert [shown(doc)["alt"] for doc in pages] == [
         "harbour alt 2",
         "harbour alt 0",
         "harbour alt 1",
     ]
-    assert all(f.xpath(".//*[@class='credit']") for f in figures)
-    loading = [f.xpath("string(.//img/@loading)") for f in figures]
-    assert loading == ["", "lazy", "lazy"]  # the first is the page's main picture
-    assert doc.xpath("//script[contains(@src, 'gallery.js')]")
+    assert [shown(doc)["position"] for doc in pages] == [
+        "Photo 1 of 3",
+        "Photo 2 of 3",
+        "Photo 3 of 3",
+    ]
+    assert [shown(doc)["caption"] for doc in pages] == [
+        "Its caption in this gallery. © Test Agency/Ola Fotograf",
+        "harbour caption 0 © Test Agency/Ola Fotograf",
+        "harbour caption 1 © Test Agency/Ola Fotograf",
+    ]
+    for doc in pages:
+        # One photo a page: loaded first, at the width it is shown at.
+        (img,) = doc.xpath("//*[@data-slideshow]//img")
+        assert img.get("fetchpriority") == "high"
+        assert img.get("loading") is None
+        # The one live region is the position line, said once.
+        assert doc.xpath("//main//*[@aria-live]/@class") == ["gallery-position"]
+        assert doc.xpath("//script[contains(@src, 'gallery.js')]")
+        assert not doc.xpath("//dialog | //*[contains(@class, 'viewer')]")
+    assert (
+        pages[1].xpath("string(//title)").startswith("Gallery harbour: photo 2 of 3 — ")
+    )
+
+
+def test_previous_next_and_the_strip_link_every_photo_and_mark_the_current_one(
+    client: Client, galleries: dict[str, Gallery]
+) -> None:
+    gallery = galleries["old"]  # five photos
+    urls = [slide_url(gallery, n) for n in range(1, 6)]
+    assert urls[:2] == ["/galleries/summit/", "/galleries/summit/2/"]
+    for number, url in enumerate(urls, start=1):
+        doc = page(client, url)
+        seen = shown(doc)
+        assert seen["position"] == f"Photo {number} of 5"
+        assert seen["prev"] == ([urls[number - 2]] if number > 1 else [])
+        assert seen["next"] == ([urls[number]] if number < 5 else [])
+        assert seen["current"] == [url]
+        # At the ends the step is there, disabled, and leads nowhere.
+        ends = doc.xpath("//a[@data-step][@aria-disabled='true']")
+        expected = {1: ["prev"], 5: ["next"]}.get(number, [])
+        assert [a.get("data-step") for a in ends] == expected
+        assert all(a.get("href") is None and a.get("rel") is None for a in ends)
+        (strip,) = doc.xpath("//nav[@class='gallery-strip'][@aria-label='Photos']")
+        thumbnails = strip.xpath(".//a")
+        assert [a.get("href") for a in thumbnails] == urls
+        assert [a.text_content().strip() for a in thumbnails] == [
+            f"Photo {n}" for n in range(1, 6)
+        ]
+        assert all(
+            img.get("loading") == "lazy" and img.get("alt") == ""
+            for img in strip.xpath(".//img")
+        )
+
+
+def test_the_pictures_offer_the_widths_they_are_shown_at(client: Client) -> None:
+    photo = services.create_photo(
+        data=jpeg_bytes(1400, 800), name="g.jpg", credit="© A/B", alt_text="Quay."
+    )
+    gallery = make_gallery("with-renditions", photos=0)
+    services.set_gallery_photos(
+        gallery=gallery, photos=[(photo, ""), (PhotoFactory(), "")]
+    )
+    doc = page(client, gallery.get_absolute_url())
+    (slide,) = doc.xpath("//*[@data-slideshow]//picture")
+    assert {s.get("sizes") for s in slide.xpath("source | img")} == {SLIDE_SIZES}
+    assert "1280w" in slide.xpath("string(source[@type='image/avif']/@srcset)")
+    thumbnail = doc.xpath("//nav[@class='gallery-strip']//picture")[0]
+    assert {s.get("sizes") for s in thumbnail.xpath("source | img")} == {
+        THUMBNAIL_SIZES
+    }
+    # A thumbnail is offered only its narrowest rendition: a strip of many
+    # stays light.
+    for srcset in thumbnail.xpath("source/@srcset | img/@srcset"):
+        assert srcset.endswith(" 320w")
+        assert "," not in srcset
+
+
+def test_the_first_photo_has_one_address_and_each_other_photo_its_own(
+    client: Client, galleries: dict[str, Gallery]
+) -> None:
+    gallery = galleries["old"]
+    host = "http://testserver"
+    assert shown(page(client, "/galleries/summit/"))["canonical"] == [
+        f"{host}/galleries/summit/"
+    ]
+    for number in (2, 5):
+        url = f"/galleries/summit/{number}/"
+        assert shown(page(client, url))["canonical"] == [f"{host}{url}"]
+    response = client.get("/galleries/summit/1/")
+    assert response.status_code == 301
+    assert response["Location"] == gallery.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["0", "00", "01", "-1", "+2", "6", "7", "99999", "100000", "9" * 40,
+     "x", "2x", "1e3", "2.0", "%C2%B2", "%EF%BC%92", "%20", ""],
+)  # fmt: skip
+def test_a_photo_number_that_names_no_photo_is_the_sites_404(
+    client: Client, galleries: dict[str, Gallery], number: str
+) -> None:
+    """A 404 rather than a redirect to the first or last photo: the address
+    names no photo (and the page cache keeps only real pages)."""
+    url = f"/galleries/summit/{number}/" if number else "/galleries/summit//"
+    doc = page(client, url, status=404)
+    assert doc.xpath("string(//h1)") == "Page not found"
+    assert doc.xpath("//form[@role='search']")
+
+
+def test_a_gallery_without_photos_yet_has_its_page_and_no_photo_pages(
+    client: Client,
+) -> None:
+    gallery = make_gallery("empty", photos=0)
+    doc = page(client, gallery.get_absolute_url())
+    assert doc.xpath("string(//h1)") == "Gallery empty"
+    assert not doc.xpath("//*[@data-slideshow] | //nav[@class='gallery-strip']")
+    page(client, "/galleries/empty/2/", status=404)
+    # One photo: no strip and nowhere to step.
+    services.set_gallery_photos(gallery=gallery, photos=[(PhotoFactory(), "")])
+    doc = page(client, gallery.get_absolute_url())
+    assert shown(doc)["position"] == "Photo 1 of 1"
+    assert not doc.xpath("//a[@rel] | //nav[@class='gallery-strip']")
+    page(client, "/galleries/empty/2/", status=404)
 
 
 def test_gallery_pages_cost_a_fixed_number_of_queries(
@@ -122,11 +290,103 @@ def test_gallery_pages_cost_a_fixed_number_of_queries(
 ) -> None:
     for i in range(6):
         make_gallery(f"more-{i}", photos=4)
+    large = make_gallery("large", photos=12)
     client.get("/")  # the header's cities and the adverts are read, then cached
     with django_assert_num_queries(2):  # count, galleries with covers
         client.get("/galleries/")
-    with django_assert_num_queries(2):  # gallery, its photos
-        client.get(galleries["old"].get_absolute_url())
+    for gallery, count in [(galleries["new"], 3), (large, 12)]:
+        for number in (1, 2, count):
+            with django_assert_num_queries(2):  # the gallery, its photos
+                response = client.get(slide_url(gallery, number))
+            assert response.status_code == 200
+    with django_assert_num_queries(1):  # the gallery: the redirect needs no more
+        assert client.get("/galleries/large/1/").status_code == 301
+    client.get("/galleries/unknown/")  # the 404 page's latest news, then kept
+    with django_assert_num_queries(2):
+        assert client.get("/galleries/large/13/").status_code == 404
+
+
+def test_a_large_gallerys_page_keeps_to_the_page_weight_budget(
+    client: Client,
+) -> None:
+    """HTML, stylesheet and scripts, compressed as sent, within 60 KB
+    (DESIGN.md §5) with forty photos in the strip."""
+    photo = services.create_photo(
+        data=jpeg_bytes(1400, 800), name="g.jpg", credit="© A/B", alt_text="Quay."
+    )
+    gallery = make_gallery("forty", photos=0)
+    services.set_gallery_photos(
+        gallery=gallery,
+        photos=[(photo, "")]
+        + [
+            (PhotoFactory(renditions=photo.renditions, caption="A caption " * 8), "")
+            for _ in range(39)
+        ],
+    )
+    response = client.get(slide_url(gallery, 20))
+    doc = html.fromstring(response.content)
+    assert len(doc.xpath("//nav[@class='gallery-strip']//picture")) == 40
+    assets = doc.xpath("//link[@rel='stylesheet']/@href | //script/@src")
+    assert any(url.endswith("gallery.js") for url in assets)
+    weight = len(gzip.compress(response.content))
+    for url in assets:
+        path = finders.find(url.removeprefix(settings.STATIC_URL))
+        assert path, url
+        weight += len(gzip.compress(Path(path).read_bytes()))
+    assert weight <= 60 * 1024
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("page_cache")
+def test_each_photo_is_a_kept_page_and_a_gallery_edit_shows_at_once(
+    client: Client,
+) -> None:
+    gallery = make_gallery("kept", photos=3)
+    first, second = gallery.get_absolute_url(), slide_url(gallery, 2)
+    for url in (first, second):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    assert shown(page(client, first))["alt"] == "kept alt 0"
+    assert shown(page(client, second))["alt"] == "kept alt 1"
+
+    # A caption in this gallery, then a new title: each shows at once.
+    link = gallery.gallery_photos.get(position=1)
+    link.caption = "Fresh caption."
+    link.save()
+    assert "Fresh caption." in shown(page(client, second))["caption"]
+    gallery.title = "Harbour at night"
+    services.save_visual(item=gallery)
+    for url in (first, second):
+        assert page(client, url).xpath("string(//h1)") == "Harbour at night"
+
+    # The photos replaced (in bulk): the new order and count at once.
+    photos = [link.photo for link in gallery.gallery_photos.order_by("position")]
+    services.set_gallery_photos(
+        gallery=gallery, photos=[(photos[2], ""), (photos[1], "")]
+    )
+    assert shown(page(client, first))["alt"] == "kept alt 2"
+    assert shown(page(client, second))["position"] == "Photo 2 of 2"
+    page(client, slide_url(gallery, 3), status=404)
+
+    # Withdrawn: every photo's page is gone at once.
+    gallery.status = VisualStatus.WITHDRAWN
+    services.save_visual(item=gallery)
+    for url in (first, second):
+        page(client, url, status=404)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("page_cache")
+def test_photos_added_to_an_empty_gallery_show_at_once(client: Client) -> None:
+    gallery = make_gallery("filled-later", photos=0)
+    photo = PhotoFactory()  # in the library already
+    client.get(gallery.get_absolute_url())
+    assert client.get(gallery.get_absolute_url())["X-Page-Cache"] == "hit"
+    # Written in bulk, with no row of the gallery's to delete first.
+    services.set_gallery_photos(gallery=gallery, photos=[(photo, "")])
+    assert shown(page(client, gallery.get_absolute_url()))["position"] == (
+        "Photo 1 of 1"
+    )
 
 
 def test_the_listing_is_paginated_and_bad_pages_are_a_404(client: Client) -> None:

@@ -11,12 +11,13 @@ import math
 import random
 from collections.abc import Callable
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 WIDTH, HEIGHT = 1200, 675  # 16:9, over Google's 50,000-pixel minimum
 
 Painter = Callable[[ImageDraw.ImageDraw, random.Random], None]
 RGB = tuple[int, int, int]
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 def _mix(a: RGB, b: RGB, t: float) -> RGB:
@@ -312,21 +313,128 @@ def draw_picture(subject: str, *, seed: str) -> bytes:
     return out.getvalue()
 
 
+# Portraits for person pages: 4:5, as a page crops them, and small, so that
+# their renditions cost the demo little.
+PORTRAIT_WIDTH, PORTRAIT_HEIGHT = 480, 600
+HAIR: dict[str, RGB] = {
+    "black": (34, 30, 32),
+    "brown": (96, 62, 40),
+    "fair": (212, 182, 120),
+    "grey": (168, 168, 172),
+    "white": (232, 232, 228),
+}
+JACKETS: dict[str, RGB] = {
+    "navy": (34, 46, 82),
+    "charcoal": (62, 64, 70),
+    "green": (44, 82, 62),
+    "burgundy": (112, 36, 52),
+    "beige": (188, 168, 138),
+}
+SKIN: tuple[RGB, ...] = (
+    (242, 206, 174),
+    (226, 176, 134),
+    (198, 142, 102),
+    (150, 102, 72),
+    (104, 70, 50),
+)
+
+
+def draw_portrait(*, hair: str, jacket: str, seed: str) -> bytes:
+    """A JPEG head-and-shoulders portrait, drawn flat and faceless against a
+    studio backdrop: ``hair`` and ``jacket`` name the colours (HAIR,
+    JACKETS) so that the alternative text can say what the picture shows;
+    the seed picks the rest."""
+    if hair not in HAIR or jacket not in JACKETS:
+        raise ValueError(
+            f"Unknown portrait colours {hair!r}/{jacket!r}; hair: "
+            f"{', '.join(HAIR)}; jackets: {', '.join(JACKETS)}"
+        )
+    rng = random.Random(seed)  # noqa: S311 - not crypto
+    w, h = PORTRAIT_WIDTH, PORTRAIT_HEIGHT
+    image = Image.new("RGB", (w, h))
+    draw = ImageDraw.Draw(image)
+    top, bottom = _jitter(rng, (112, 128, 146), 14), _jitter(rng, (192, 198, 206), 8)
+    for y in range(h):
+        draw.line([(0, y), (w, y)], fill=_mix(top, bottom, y / (h - 1)))
+    skin, hair_colour = rng.choice(SKIN), HAIR[hair]
+    cx = w // 2 + rng.randint(-12, 12)
+    long_hair = rng.random() < 0.5
+    if long_hair:  # behind the head, down to the shoulders
+        draw.rounded_rectangle([cx - 108, 130, cx + 108, 420], 90, fill=hair_colour)
+    # Shoulders and jacket, an open collar and the shirt inside it.
+    draw.rounded_rectangle([cx - 210, 440, cx + 210, h + 80], 120, fill=JACKETS[jacket])
+    draw.polygon([(cx - 58, 440), (cx, 540), (cx + 58, 440)], fill=(244, 244, 240))
+    draw.rectangle([cx - 36, 340, cx + 36, 452], fill=_mix(skin, (0, 0, 0), 0.12))
+    draw.polygon([(cx - 36, 452), (cx, 500), (cx + 36, 452)], fill=skin)
+    lapel = _mix(JACKETS[jacket], (0, 0, 0), 0.25)
+    draw.polygon([(cx - 58, 440), (cx - 16, 560), (cx - 92, 470)], fill=lapel)
+    draw.polygon([(cx + 58, 440), (cx + 16, 560), (cx + 92, 470)], fill=lapel)
+    # The head, then the hair over its crown.
+    draw.ellipse([cx - 86, 150, cx + 86, 380], fill=skin)
+    draw.ellipse([cx - 98, 248, cx - 78, 296], fill=skin)
+    draw.ellipse([cx + 78, 248, cx + 98, 296], fill=skin)
+    draw.chord([cx - 92, 128, cx + 92, 330], 180, 360, fill=hair_colour)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=84, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+# The charts' lettering: DejaVu Sans where the machine has it (Debian's
+# fonts-dejavu-core; Pillow finds it by name in the system's font folders),
+# else the font Pillow carries, which lacks some of the demo's characters
+# (the en dash of "2024–2027"); those are drawn as their nearest plain
+# character rather than as a missing-glyph box.
+CHART_FONTS = ("DejaVuSans.ttf",)
+PLAIN_FORMS = {
+    "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
+    "\u201c": '"', "\u201d": '"', "\u2026": "...", "\u00d7": "x", "\u00a0": " ",
+}  # fmt: skip
+# A character no font draws (the last of the private-use planes): what a
+# font draws for it is its missing-glyph box.
+NO_GLYPH = chr(0x10FFFD)
+
+
+def chart_font(size: int) -> Font:
+    for name in CHART_FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
+
+
+def missing_glyphs(text: str, font: Font) -> set[str]:
+    """The characters of ``text`` that ``font`` would draw as a box."""
+
+    def drawn(character: str) -> tuple[tuple[int, int], bytes]:
+        mask = font.getmask(character)
+        return mask.size, bytes(mask)
+
+    box = drawn(NO_GLYPH)
+    return {c for c in set(text) if not c.isascii() and drawn(c) == box}
+
+
+def drawable(text: str, font: Font) -> str:
+    """``text`` with each character ``font`` lacks in its plain form."""
+    missing = missing_glyphs(text, font)
+    if not missing:
+        return text
+    return "".join(PLAIN_FORMS.get(c, "?") if c in missing else c for c in text)
+
+
 def draw_bar_chart(
     title: str, rows: list[tuple[str, float]], *, unit: str, seed: str
 ) -> bytes:
     """A PNG bar chart of the given rows, labelled with their values: what it
     draws is exactly the data table shown beside it."""
-    from PIL import ImageFont
-
     rng = random.Random(seed)  # noqa: S311 - not crypto
     colour = _jitter(rng, (20, 100, 170), 25)
     image = Image.new("RGB", (WIDTH, HEIGHT), (250, 250, 252))
     draw = ImageDraw.Draw(image)
-    heading = ImageFont.load_default(size=34)
-    label = ImageFont.load_default(size=22)
-    draw.text((60, 36), title, fill=(22, 24, 29), font=heading)
-    draw.text((60, 84), unit, fill=(85, 91, 102), font=label)
+    heading = chart_font(34)
+    label = chart_font(22)
+    draw.text((60, 36), drawable(title, heading), fill=(22, 24, 29), font=heading)
+    draw.text((60, 84), drawable(unit, label), fill=(85, 91, 102), font=label)
     top, bottom, left, right = 150, HEIGHT - 80, 60, WIDTH - 60
     highest = max(value for _, value in rows) or 1.0
     slot = (right - left) / len(rows)
@@ -341,7 +449,11 @@ def draw_bar_chart(
             (centre, y - 8), f"{value:g}", fill=(22, 24, 29), font=label, anchor="md"
         )
         draw.text(
-            (centre, bottom + 12), name, fill=(22, 24, 29), font=label, anchor="ma"
+            (centre, bottom + 12),
+            drawable(name, label),
+            fill=(22, 24, 29),
+            font=label,
+            anchor="ma",
         )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)

@@ -16,6 +16,7 @@ from dateline.content.models import (
     VisualStatus,
 )
 from dateline.content.pictures import save_picture
+from dateline.core.signals import rows_changed_in_bulk
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,7 +38,10 @@ def save_visual(*, item: Visual, actor: User | None = None) -> Visual:
 def set_gallery_photos(
     *, gallery: Gallery, photos: Sequence[tuple[Photo, str]]
 ) -> None:
-    """Replace a gallery's photos: (photo, caption in this gallery), in order."""
+    """Replace a gallery's photos: (photo, caption in this gallery), in order.
+    The rows are written in bulk, which ``post_save`` does not see: pages that
+    show the gallery (each photo's page among them) learn of it by
+    ``rows_changed_in_bulk``."""
     with transaction.atomic():
         gallery.gallery_photos.all().delete()
         GalleryPhoto.objects.bulk_create(
@@ -47,6 +51,7 @@ def set_gallery_photos(
             for position, (photo, caption) in enumerate(photos)
         )
         fill_gallery_cover(gallery=gallery)
+        rows_changed_in_bulk.send(sender=GalleryPhoto)
 
 
 def fill_gallery_cover(*, gallery: Gallery) -> None:

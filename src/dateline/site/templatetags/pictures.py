@@ -39,8 +39,12 @@ def picture(
     priority: bool = False,
     css_class: str = "",
     alt: str | None = None,
+    max_width: int | None = None,
 ) -> SafeString | str:
-    """``priority`` marks the page's main picture: loaded at once, first."""
+    """``priority`` marks the page's main picture: loaded at once, first.
+    ``max_width`` leaves wider renditions out of the ``srcset`` (a small
+    thumbnail needs only the narrowest, and a strip of them stays light);
+    the narrowest of each format is always offered."""
     if image is None or not image.image:
         return ""
     alt_text = image.alt_text if alt is None else alt
@@ -49,6 +53,10 @@ def picture(
     by_type: dict[str, list[dict[str, Any]]] = {}
     for entry in image.renditions:
         by_type.setdefault(entry["type"], []).append(entry)
+    if max_width is not None:
+        by_type = {
+            kind: _up_to(entries, max_width) for kind, entries in by_type.items()
+        }
     fallback = [
         entries for kind, entries in by_type.items() if kind not in MODERN_TYPES
     ]
@@ -62,7 +70,10 @@ def picture(
             css,
             loading,
         )
-    urls = rendition_urls(image.image.storage, [e["name"] for e in image.renditions])
+    urls = rendition_urls(
+        image.image.storage,
+        [e["name"] for entries in by_type.values() for e in entries],
+    )
 
     def srcset(entries: list[dict[str, Any]]) -> str:
         return ", ".join(f"{urls[e['name']]} {e['width']}w" for e in entries)
@@ -91,6 +102,11 @@ def picture(
         loading,
     )
     return format_html("<picture>{}{}</picture>", sources, img)
+
+
+def _up_to(entries: list[dict[str, Any]], max_width: int) -> list[dict[str, Any]]:
+    narrow = [e for e in entries if e["width"] <= max_width]
+    return narrow or [min(entries, key=lambda e: e["width"])]
 
 
 def rendition_urls(storage: Storage, names: list[str]) -> dict[str, str]:
