@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "dateline.partners",
     "dateline.places",
     "dateline.adverts",
+    "dateline.agency",  # the agency's own pages (About, Contact…)
     "dateline.site",
     "dateline.demo",
     "dateline.backup",
@@ -438,7 +439,8 @@ if DATELINE_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
-# The currencies the header's converter offers (ISO 4217 codes).
+# The currencies the header's converter offers (ISO 4217 codes); the first is
+# the agency's own, which the converter turns into euros unless asked otherwise.
 DATELINE_CURRENCIES: list[str] = [
     code.strip().upper()
     for code in env.list(

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
+from lxml import html
 
 from dateline.content.models import (
     Article,
@@ -85,6 +86,30 @@ def test_items_carry_their_tags_photos_and_authors(demo: str) -> None:
     assert newest is not None
     assert newest.published_at is not None
     assert (timezone.now() - newest.published_at).total_seconds() < 3600
+
+
+def test_some_persons_have_a_portrait_and_a_description(
+    demo: str, client: Client
+) -> None:
+    specs = {p["slug"]: p for p in loader.read_taxonomy("person")}
+    with_photo = Person.objects.exclude(photo=None).select_related("photo")
+    assert {p.slug for p in with_photo} == {s for s in specs if "photo" in specs[s]}
+    assert 3 <= with_photo.count() < len(specs)  # some, not all: pages do both
+    for person in with_photo:
+        photo = person.photo
+        assert photo is not None
+        assert photo.height > photo.width  # a portrait
+        assert photo.alt_text == specs[person.slug]["photo"]["alt"]
+        assert {e["type"] for e in photo.renditions} == {
+            "image/avif", "image/webp", "image/jpeg",
+        }  # fmt: skip
+        page = html.fromstring(client.get(person.get_absolute_url()).content)
+        intro = page.xpath("string(//*[@class='person-description'])").strip()
+        assert intro == person.description != ""
+        portrait = page.xpath("//figure[@class='person-portrait']//img/@alt")
+        assert portrait == [photo.alt_text]
+    assert Person.objects.exclude(description="").count() > with_photo.count()
+    assert not Person.objects.filter(role="").exists()
 
 
 def test_every_public_item_renders_and_hidden_ones_do_not(
@@ -192,7 +217,7 @@ def test_the_demo_loads_rates_through_the_importers_marked_as_demo(
     text = page.content.decode()
     assert page.status_code == 200
     assert "not the bank's rates" in text
-    assert "100 USD = 95.2632 EUR" in text
+    assert "100 USD = 95.26 EUR" in text
 
 
 def test_partner_blocks_show_the_demo_feeds_and_hand_kept_links(
@@ -309,3 +334,41 @@ def test_the_demo_infographics_are_drawn_from_their_data_tables(
             f"{float(value):g}" for _, value in spec["rows"]
         ]
         assert client.get(chart.get_absolute_url()).status_code == 200
+
+
+def test_the_demo_agency_has_its_about_and_contact_pages_in_the_footer(
+    demo: str, client: Client
+) -> None:
+    import re
+
+    from lxml import html as lxml_html
+
+    from dateline.agency.models import AgencyPage
+    from dateline.demo.agency_pages import load_agency_pages
+
+    assert "The agency's pages: 4" in demo
+    slugs = list(AgencyPage.objects.values_list("slug", flat=True))
+    assert slugs[:2] == ["about", "contact"]
+    page = lxml_html.fromstring(client.get("/").content.decode())
+    footer = page.xpath("//footer//div[contains(@class, 'footer-pages')]//a/@href")
+    assert footer[:2] == ["/about/", "/contact/"]
+    contact = client.get("/contact/").content.decode()
+    assert "Meridian News Agency" in contact
+    # Made up: e-mail on the reserved .example domain, +999 (no country's).
+    for page_ in AgencyPage.objects.all():
+        for address in re.findall(r"[\w.+-]+@[\w.-]+", page_.body):
+            assert address.endswith(".example"), address
+        for number in re.findall(r"\+\d[\d ]+\d", page_.body):
+            assert number.startswith("+999 "), number
+        for url in re.findall(r'href="(https?://[^"]+)"', page_.body):
+            assert re.match(r"https?://[^/]*example\.(com|org|net)/", url), url
+    assert "@meridian.example" in contact
+    # Every internal link on them leads somewhere.
+    for path in re.findall(r'href="(/[^"]*)"', client.get("/about/").content.decode()):
+        if path.startswith("/static/"):
+            continue
+        assert client.get(path).status_code == 200, path
+    # Loading again leaves the newsroom's own edits alone.
+    AgencyPage.objects.filter(slug="about").update(title="Who we are")
+    assert load_agency_pages() == 0
+    assert AgencyPage.objects.get(slug="about").title == "Who we are"

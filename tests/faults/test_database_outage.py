@@ -63,7 +63,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NOT_PUBLIC_NAMESPACES = {"admin", "api-v1", "twofactor", "otp_webauthn"}
 NOT_PUBLIC_ROUTES = {"media"}
 # Made afresh without a query, so never stale.
-NEEDS_NO_DATABASE = {"/robots.txt"}
+NEEDS_NO_DATABASE = {"/robots.txt", "/favicon.ico", "/manifest.webmanifest"}
 # Most read, kept a minute in the default cache.
 API_NEEDS_NO_DATABASE = {"/api/v1/most-read/today"}
 # Longer than a kept page lives, shorter than its last good copy.
@@ -98,7 +98,9 @@ def make_archive() -> Archive:
     gallery.status = VisualStatus.PUBLISHED
     gallery.published_at = timezone.now() - timedelta(hours=1)
     services.save_visual(item=gallery)
-    services.set_gallery_photos(gallery=gallery, photos=[(PhotoFactory(), "")])
+    services.set_gallery_photos(
+        gallery=gallery, photos=[(PhotoFactory(), ""), (PhotoFactory(), "")]
+    )
     infographic = services.save_infographic(
         infographic=Infographic(
             slug="quotas",
@@ -146,6 +148,8 @@ def public_urls(archive: Archive) -> dict[str, list[str]]:
     ]
     return {
         "site:home": [reverse("site:home")],
+        "site:favicon": [reverse("site:favicon")],
+        "site:web-manifest": [reverse("site:web-manifest")],
         "site:news-feed": [reverse("site:news-feed"), "/news/?sections=world"],
         "site:search": [reverse("site:search") + "?q=harbour"],
         "site:currency-converter": [reverse("site:currency-converter")],
@@ -155,10 +159,14 @@ def public_urls(archive: Archive) -> dict[str, list[str]]:
         ],
         "site:gallery-list": [reverse("site:gallery-list")],
         "site:gallery-detail": [archive.gallery.get_absolute_url()],
+        "site:gallery-photo": [
+            reverse("site:gallery-photo", args=[archive.gallery.slug, 2])
+        ],
         "site:infographic-list": [reverse("site:infographic-list")],
         "site:infographic-detail": [archive.infographic.get_absolute_url()],
         "site:topic-list": [reverse("site:topic-list")],
         "site:topic-detail": [archive.topic.get_absolute_url()],
+        "site:person-list": [reverse("site:person-list")],
         "site:person-detail": [archive.person.get_absolute_url()],
         "site:article-detail": [archive.article.get_absolute_url()],
         "site:section-detail": [archive.section.get_absolute_url()],

@@ -51,18 +51,19 @@ def test_conversions_use_the_newest_sheet_with_both_currencies() -> None:
     sheets = latest_sheets()
     done = convert(Decimal("100"), "USD", "EUR", sheets)
     assert done is not None
-    assert done.result == Decimal("95.2381")
+    assert done.result.quantize(Decimal("0.0001")) == Decimal("95.2381")
+    assert done.shown_result == "95.24"  # a sum of money: two decimals
     crossed = convert(Decimal("100"), "USD", "GBP", sheets)
     assert crossed is not None
-    assert crossed.result == Decimal("80.0000")
+    assert crossed.shown_result == "80.00"
     load("cbr", CBR)  # a day newer, and it has USD and EUR too
     newer = convert(Decimal("100"), "USD", "EUR", latest_sheets())
     assert newer is not None
     assert newer.sheet.source == "cbr"
-    assert newer.result == Decimal("95.2632")
+    assert newer.result.quantize(Decimal("0.0001")) == Decimal("95.2632")
     yen = convert(Decimal("1000"), "JPY", "RUB", latest_sheets())
     assert yen is not None
-    assert yen.result == Decimal("592.5000")
+    assert yen.shown_result == "592.50"
     assert convert(Decimal("1"), "USD", "XAU", latest_sheets()) is None
 
 
@@ -134,7 +135,7 @@ def test_the_converter_page_converts_with_a_plain_form(client) -> None:
     page = client.get("/rates/", {"amount": "100", "source": "USD", "target": "EUR"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "100 USD = 95.2632 EUR" in text
+    assert "100 USD = 95.26 EUR" in text
     assert "Central Bank of Russia" in text
     assert "European Central Bank" in text
 
@@ -161,7 +162,7 @@ def test_bad_converter_input_is_a_400_that_says_so(
     assert "Please check the amount and the currencies" in page.content.decode()
 
 
-def test_every_page_but_the_converter_has_the_header_converter(client) -> None:
+def test_every_page_has_the_header_converter(client) -> None:
     from lxml import html
 
     load("ecb", ECB)
@@ -178,9 +179,10 @@ def test_every_page_but_the_converter_has_the_header_converter(client) -> None:
     }
     assert query == {"amount": "100", "source": "USD", "target": "EUR"}
     answer = client.get("/rates/", query)
-    assert "100 USD = 95.2381 EUR" in answer.content.decode()
+    assert "100 USD = 95.24 EUR" in answer.content.decode()
+    # The header keeps its shape on the converter's own page.
     converter = html.fromstring(client.get("/rates/").content)
-    assert not converter.xpath("//form[@data-converter]")
+    assert converter.xpath("//form[@data-converter]")
 
 
 def test_the_header_converter_follows_the_setting(client, settings) -> None:
@@ -211,4 +213,56 @@ def test_the_command_refuses_an_address_inside_the_network(address: str) -> None
     assert str(error.value) == (
         f"{address}: the address is not allowed (it points inside the network). "
         "Nothing was imported."
+    )
+
+
+def test_the_converter_starts_with_the_agency_currency_into_euros(
+    client, settings
+) -> None:
+    from lxml import html
+
+    load("ecb", ECB)
+    settings.DATELINE_CURRENCIES = ["GBP", "USD"]
+    page = html.fromstring(client.get("/rates/").content)
+    form = page.xpath("//form[@class='converter-form']")[0]
+    chosen = {
+        select.get("name"): select.xpath("string(option[@selected]/@value)")
+        for select in form.xpath(".//select")
+    }
+    assert chosen == {"source": "GBP", "target": "EUR"}
+    assert form.xpath("string(.//option[@value='GBP'])") == "GBP — Pound sterling"
+    # The question the form starts with is answered, with its source and day.
+    status = page.xpath("string(//*[@data-conversion])")
+    assert "100 GBP = 119.05 EUR" in status
+    assert "European Central Bank's rates of" in status
+    settings.DATELINE_CURRENCIES = ["EUR", "USD"]
+    page = html.fromstring(client.get("/rates/").content)
+    assert "100 EUR = 105.00 USD" in page.xpath("string(//*[@data-conversion])")
+
+
+def test_the_rate_sheets_round_as_a_bank_prints() -> None:
+    from dateline.markets.money import sensible, shown
+
+    assert shown(Decimal("1234567.891")) == "1,234,567.89"
+    assert shown(Decimal("0.006241")) == "0.0062"  # a yen in euros, not 0.01
+    assert shown(Decimal("0.006241"), places=4, significant=4) == "0.006241"
+    assert sensible(Decimal("160.234")) == Decimal("160.23")
+    assert sensible(Decimal("0")) == Decimal("0.00")
+
+
+def test_the_sheet_table_shows_each_currency_both_ways(client) -> None:
+    from lxml import html
+
+    load("ecb", ECB)
+    page = html.fromstring(client.get("/rates/").content)
+    rows = {
+        row.xpath("string(th/span[@class='rate-code'])"): [
+            cell.text_content() for cell in row.xpath("td")
+        ]
+        for row in page.xpath("//table[@class='rate-table']/tbody/tr")
+    }
+    assert "EUR" not in rows  # the pivot is the table's unit, not a row
+    assert rows["USD"] == ["0.9524", "1.0500"]
+    assert "European Central Bank" in page.xpath(
+        "string(//section[@class='rate-sheet']/h2)"
     )

@@ -264,3 +264,24 @@ def test_without_a_generation_the_kept_lists_are_checked_on_each_read(
     shown = selectors.most_read_widget()
     assert shown is not None
     assert all(e.headline != "Story 7" for item in shown for e in item.entries)
+
+
+def test_each_lists_first_line_shows_its_lead_photo_and_no_other_does(
+    client: Client, stories: list[Article]
+) -> None:
+    from tests.factories import PhotoFactory
+
+    for story in stories:
+        story.lead_photo = PhotoFactory()
+        story.save(update_fields=["lead_photo"])
+    box = widget(client, "/")
+    assert box is not None
+    for slug in ["now", "today", "week"]:
+        lines = box.xpath(f".//*[@id='most-read-{slug}']//ol/li")
+        photos = [
+            bool(line.xpath(".//img[@class='most-read-photo']")) for line in lines
+        ]
+        assert photos == [True] + [False] * 6, slug
+        (thumbnail,) = lines[0].xpath(".//img")
+        assert thumbnail.get("loading") == "lazy"
+        assert thumbnail.get("alt") == ""  # the headline beside says what it shows

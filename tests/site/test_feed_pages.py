@@ -14,7 +14,7 @@ from lxml import html
 from dateline.content import services
 from dateline.content.models import Article, TopStory
 from dateline.feed.filters import COOKIE_NAME
-from dateline.site import views
+from dateline.site import tag_pages, views
 from tests.factories import (
     ArticleFactory,
     PersonFactory,
@@ -320,9 +320,9 @@ def test_home_costs_the_same_queries_whatever_the_number_of_sections(
     for i in range(10):
         public_row(desks["world"], timezone.now() - timedelta(minutes=i))
     client.get("/")
-    # sections, news feed, every section block (TOP STORIES, the Photo and
+    # sections, news feed (TOP STORIES, the section blocks, the Photo and
     # Infographics blocks are kept with the generation)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/")
 
 
@@ -377,7 +377,7 @@ def test_section_page_is_headed_by_its_top_stories(
 def test_topic_and_person_pages_list_their_items_through_more_news(
     client: Client, desks: dict[str, Section], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(views, "FEED_PAGE_SIZE", 2)
+    monkeypatch.setattr(tag_pages, "FEED_PAGE_SIZE", 2)
     topic, person = TopicFactory(slug="talks"), PersonFactory(slug="ines")
     tagged = []
     for i in range(5):
@@ -457,7 +457,7 @@ def test_topics_index_survives_bad_page_numbers(client: Client, page: str) -> No
     assert "Only topic" in response.content.decode()
 
 
-def test_header_links_the_news_feed_topics_and_the_converter(
+def test_header_links_the_news_feed_topics_persons_and_the_converter(
     client: Client, desks: dict[str, Section]
 ) -> None:
     page = doc(client.get("/news/"))
@@ -465,6 +465,7 @@ def test_header_links_the_news_feed_topics_and_the_converter(
     assert [(a.text, a.get("href")) for a in links] == [
         ("All news", "/news/"),
         ("Topics", "/topics/"),
+        ("Persons", "/persons/"),
         ("Currency converter", "/rates/"),
     ]
     assert links[0].get("aria-current") == "page"

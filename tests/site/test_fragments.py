@@ -180,9 +180,10 @@ def test_the_article_page_costs_a_fixed_number_of_queries_first_and_then(
     # The first page: the article's one; the adverts and the header's cities
     # (then cached a while); Most read's lists (seven with the counter's own
     # upkeep, then cached a minute);
-    # the blocks' fragments: sections, partner links, galleries, infographics;
-    # the side column's: the latest items, TOP STORIES (slots, then urgent).
-    with django_assert_num_queries(1 + 2 + 7 + 4 + 3):
+    # the blocks' fragments: sections, partner links, galleries, infographics,
+    # the footer's agency pages; the side column's: the latest items, TOP
+    # STORIES (slots, then urgent).
+    with django_assert_num_queries(1 + 2 + 7 + 5 + 3):
         assert client.get(url).status_code == 200
     # Then: the article with its topics, persons, "Read also" and corrections.
     with django_assert_num_queries(1):
@@ -190,8 +191,9 @@ def test_the_article_page_costs_a_fixed_number_of_queries_first_and_then(
     make_gallery("harbour")
     # A new generation (started when the gallery's write committed): the
     # fragments are made again, once: sections, galleries, infographics, the
-    # side column's three (the partner links come from their own cache).
-    with django_assert_num_queries(1 + 3 + 3):
+    # footer's agency pages, the side column's three (the partner links come
+    # from their own cache).
+    with django_assert_num_queries(1 + 4 + 3):
         assert client.get(url).status_code == 200
     with django_assert_num_queries(1):
         assert client.get(url).status_code == 200

@@ -291,3 +291,20 @@ def test_the_sitemap_index_is_whole_when_the_cache_is_unreachable(
         status, body = fetch(client, "/sitemap.xml")
     assert (status, up_status) == (200, 200)
     assert body == up_body
+
+
+def test_the_pages_sitemap_lists_the_fronts_indexes_and_agency_pages(
+    client: Client, world: Section, schemas
+) -> None:
+    from tests.agency.factories import make_page
+
+    urlset, _ = schemas
+    make_page("about", "About us")
+    root = document(client, "/sitemaps/pages.xml", urlset)
+    assert locs(root)[:4] == [
+        "http://testserver/",
+        "http://testserver/news/",
+        "http://testserver/topics/",
+        "http://testserver/persons/",
+    ]
+    assert locs(root)[4:] == ["http://testserver/world/", "http://testserver/about/"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from dateline.markets import money
 from dateline.markets.models import Rate
 
 if TYPE_CHECKING:
@@ -29,6 +30,27 @@ class Sheet:
     def source_name(self) -> str:
         return str(Rate.Source(self.source).label)
 
+    def rows(self) -> list[SheetRow]:
+        """Every currency but the pivot, A to Z, both ways round."""
+        return [
+            SheetRow(
+                code=code,
+                name=money.name(code),
+                in_pivot=money.shown(value, places=4, significant=4),
+                per_pivot=money.shown(1 / value, places=4, significant=4),
+            )
+            for code, value in sorted(self.values.items())
+            if code != self.pivot
+        ]
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    code: str
+    name: str
+    in_pivot: str  # one unit of the currency in the pivot
+    per_pivot: str  # one unit of the pivot in the currency
+
 
 @dataclass(frozen=True)
 class Conversion:
@@ -37,6 +59,14 @@ class Conversion:
     to_currency: str
     result: Decimal
     sheet: Sheet
+
+    @property
+    def shown_amount(self) -> str:
+        return money.shown_as_typed(self.amount)
+
+    @property
+    def shown_result(self) -> str:
+        return money.shown(self.result)
 
 
 def latest_sheets() -> list[Sheet]:
@@ -88,7 +118,7 @@ def convert(
                 amount=amount,
                 from_currency=from_currency,
                 to_currency=to_currency,
-                result=value.quantize(Decimal("0.0001")),
+                result=value,
                 sheet=sheet,
             )
     return None

@@ -12,6 +12,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from dateline.content.models import Article
+from dateline.content.selectors import PHOTO_FIELDS
 from dateline.core.blockcache import shared
 from dateline.pagecache.store import current_generation
 from dateline.popularity.counters import get_counter
@@ -19,6 +20,8 @@ from dateline.popularity.windows import Window
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from dateline.content.models import Photo
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ class Entry:
     headline: str
     section: str
     views: float
+    # The lead photo of each list's first line, its thumbnail (kept with the
+    # lists, so the widget costs no query); None for the other lines.
+    photo: Photo | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,15 @@ def most_read(
             (article.pk, article)
             for article in Article.objects.public(now=now)
             .filter(pk__in=wanted)
-            .select_related("section")
-            .only("id", "headline", "published_at", "section__slug", "section__name")
+            .select_related("section", "lead_photo")
+            .only(
+                "id",
+                "headline",
+                "published_at",
+                "section__slug",
+                "section__name",
+                *PHOTO_FIELDS,
+            )
         )
         # A window needs a deeper read when the candidates ran out while the
         # last one still ties with the seventh public item (or fewer than
@@ -109,8 +122,9 @@ def most_read(
                         headline=articles[pk].headline,
                         section=articles[pk].section.name,
                         views=views,
+                        photo=articles[pk].lead_photo if rank == 0 else None,
                     )
-                    for pk, views in public[:limit]
+                    for rank, (pk, views) in enumerate(public[:limit])
                 ],
             )
         )

@@ -40,6 +40,7 @@ from dateline.site.templatetags.dateline_tags import (
     feed_rows,
     machine_time_filter,
     newsroom_time,
+    urgency_label,
 )
 from dateline.site.templatetags.pictures import picture
 
@@ -118,6 +119,7 @@ def environment(**options: Any) -> jinja2.Environment:
         newsroom_time=newsroom_time,
         picture=picture,
         feed_rows=feed_rows,
+        urgency_label=urgency_label,
     )
     env.filters.update(
         machine_time=machine_time_filter,

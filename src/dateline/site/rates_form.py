@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from dateline.markets import money
+
 
 class ConverterForm(forms.Form):
     amount = forms.DecimalField(
@@ -24,7 +26,7 @@ class ConverterForm(forms.Form):
 
     def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(code, code) for code in currencies]
+        choices = [(code, f"{code} — {money.name(code)}") for code in currencies]
         for name in ("source", "target"):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above

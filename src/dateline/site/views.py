@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpResponse,
     HttpResponsePermanentRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from dateline.adverts.selectors import live_adverts
 from dateline.content import access, selectors
-from dateline.content.models import Person, Topic
 from dateline.core.absolute import absolute_urls
 from dateline.core.staticfiles import static_url
 from dateline.core.variants import note_cookie, note_tags
@@ -34,6 +31,7 @@ from dateline.feed.cursor import InvalidCursorError, decode_cursor, encode_curso
 from dateline.partners.selectors import link_blocks_widget
 from dateline.popularity.beacon import view_beacon
 from dateline.popularity.selectors import most_read_widget
+from dateline.site import agency_pages
 from dateline.site.article_page import (
     PageOutOfRangeError,
     body_page,
@@ -44,6 +42,8 @@ from dateline.syndication import jsonld
 from dateline.syndication.sources import subject_source
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.http import HttpRequest
     from django.utils.safestring import SafeString
 
@@ -59,9 +59,6 @@ SIDE_FEED_ITEMS = 10
 SIDE_TOP_STORIES = 5
 SECTION_TOP_STORIES = 4
 FEED_PAGE_SIZE = 30
-TOPIC_INDEX_PAGE_SIZE = 300
-ACTIVE_TOPICS = 24
-ACTIVE_WITHIN = timedelta(days=7)
 # The "Photo" and "Infographics" blocks on the home and article pages (their
 # own listings: site/visual_pages.py).
 GALLERY_BLOCK = 4
@@ -75,16 +72,19 @@ class InvalidFeedLinkError(Exception):
 def home(request: HttpRequest) -> HttpResponse:
     note_tags(request, "items")
     sections = selectors.navigation_sections()
-    blocks = selectors.latest_by_section(sections, limit=HOME_PER_SECTION)
+    top_stories = _kept_top_stories(None, limit=HOME_TOP_STORIES)
     return render(
         request,
         "site/home.html",
         {
             "navigation_sections": sections,
-            "top_stories": _kept_top_stories(None, limit=HOME_TOP_STORIES),
+            "top_stories": top_stories,
             "top_stories_day": _top_stories_day(),
             "latest": feed.news_feed(limit=HOME_LATEST).days,
-            "section_blocks": [(s, blocks[s.pk]) for s in sections if blocks[s.pk]],
+            # Kept with TOP STORIES (``{% fragment "home-sections" %}``).
+            "section_blocks": SimpleLazyObject(
+                lambda: _home_section_blocks(sections, top_stories)
+            ),
             "most_read": most_read_widget(),
             **_side_blocks(),
             "structured_data": [
@@ -102,6 +102,24 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
+
+
+def _home_section_blocks(
+    sections: list[Section], top_stories: Iterable[Article]
+) -> list[tuple[Section, list[Article]]]:
+    """Each section's newest items, each story once on the front: a block
+    leaves out what TOP STORIES shows, so it reads as many more as TOP
+    STORIES can hold."""
+    blocks = selectors.latest_by_section(
+        sections, limit=HOME_PER_SECTION + HOME_TOP_STORIES, photos=True
+    )
+    shown = {item.pk for item in top_stories}
+    kept = []
+    for section in sections:
+        items = [item for item in blocks[section.pk] if item.pk not in shown]
+        if items:
+            kept.append((section, items[:HOME_PER_SECTION]))
+    return kept
 
 
 def news_feed(request: HttpRequest) -> HttpResponse:
@@ -126,13 +144,13 @@ def news_feed(request: HttpRequest) -> HttpResponse:
     try:
         page = feed.news_feed(
             section_ids=chosen.section_ids,
-            before=_before(request),
+            before=before_cursor(request),
             limit=FEED_PAGE_SIZE,
         )
     except InvalidFeedLinkError:
-        return _invalid_feed_link(request, reverse("site:news-feed"))
+        return invalid_feed_link(request, reverse("site:news-feed"))
     query = {"sections": chosen.query_value} if chosen.is_active else {}
-    response = _render_feed(
+    response = render_feed(
         request,
         "site/news_feed.html",
         page,
@@ -154,16 +172,19 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     sections = selectors.navigation_sections()
     section = next((s for s in sections if s.slug == slug), None)
     if section is None:
-        raise Http404
+        # The same top-level path answers the agency's own pages.
+        return agency_pages.agency_page(request, slug)
     note_tags(request, "items", f"section-{section.slug}")
     try:
-        page = feed.section_feed(section, before=_before(request), limit=FEED_PAGE_SIZE)
+        page = feed.section_feed(
+            section, before=before_cursor(request), limit=FEED_PAGE_SIZE
+        )
     except InvalidFeedLinkError:
-        return _invalid_feed_link(request, section.get_absolute_url())
+        return invalid_feed_link(request, section.get_absolute_url())
     top = None
     if page.is_first and not _is_partial(request):
         top = _kept_top_stories(section, limit=SECTION_TOP_STORIES)
-    return _render_feed(
+    return render_feed(
         request,
         "site/section_detail.html",
         page,
@@ -176,7 +197,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "feed_title": _("News feed"),
             "show_section": False,
             "feed_links": subject_source(section).links(),
-            "structured_data": _breadcrumbs(request, [(section.name, section)]),
+            "structured_data": breadcrumbs(request, [(section.name, section)]),
         },
     )
 
@@ -194,85 +215,14 @@ def _top_stories_day() -> str:
     return timezone.now().date().isoformat()
 
 
-def topic_index(request: HttpRequest) -> HttpResponse:
-    """Topics in this week's news first, then every topic A–Z."""
-    paginator = Paginator(
-        Topic.objects.only("id", "name", "slug").order_by("name", "id"),
-        TOPIC_INDEX_PAGE_SIZE,
-    )
-    topics = paginator.get_page(request.GET.get("page"))
-    active = None
-    if topics.number == 1:
-        # Kept with the site's generation ({% fragment "active-topics" %}),
-        # read only when it is made: the week's links, counted, cost more
-        # the more an agency publishes. The hour is among the fragment's
-        # values, so the week's window moves on while nothing is published.
-        active = SimpleLazyObject(
-            lambda: selectors.active_topics(within=ACTIVE_WITHIN, limit=ACTIVE_TOPICS)
-        )
-    return render(
-        request,
-        "site/topic_list.html",
-        {
-            "active_topics": active,
-            "active_hour": timezone.now().strftime("%Y-%m-%dT%H"),
-            "topics": topics,
-            "active_days": ACTIVE_WITHIN.days,
-        },
-    )
-
-
-def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    topic = get_object_or_404(Topic, slug=slug)
-    note_tags(request, "items", f"topic-{topic.slug}")
-    try:
-        page = feed.topic_feed(topic, before=_before(request), limit=FEED_PAGE_SIZE)
-    except InvalidFeedLinkError:
-        return _invalid_feed_link(request, topic.get_absolute_url())
-    return _render_feed(
-        request,
-        "site/topic_detail.html",
-        page,
-        context={
-            "topic": topic,
-            "feed_title": _("News feed"),
-            "show_section": True,
-            "feed_links": subject_source(topic).links(),
-            "structured_data": _breadcrumbs(
-                request,
-                [(_("Topics"), reverse("site:topic-list")), (topic.name, topic)],
-            ),
-        },
-    )
-
-
-def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    person = get_object_or_404(Person, slug=slug)
-    note_tags(request, "items", f"person-{person.slug}")
-    try:
-        page = feed.person_feed(person, before=_before(request), limit=FEED_PAGE_SIZE)
-    except InvalidFeedLinkError:
-        return _invalid_feed_link(request, person.get_absolute_url())
-    return _render_feed(
-        request,
-        "site/person_detail.html",
-        page,
-        context={
-            "person": person,
-            "feed_title": _("News feed"),
-            "show_section": True,
-            "feed_links": subject_source(person).links(),
-            "structured_data": _breadcrumbs(request, [(person.name, person)]),
-        },
-    )
-
-
 def _is_partial(request: HttpRequest) -> bool:
     """The script asks for the next rows only, to append them."""
     return request.GET.get("partial") == "1"
 
 
-def _before(request: HttpRequest) -> Cursor | None:
+def before_cursor(request: HttpRequest) -> Cursor | None:
+    """Where a feed page starts (``before``); InvalidFeedLinkError for a
+    position we never issued."""
     token = request.GET.get("before")
     if token is None:
         return None
@@ -282,7 +232,7 @@ def _before(request: HttpRequest) -> Cursor | None:
         raise InvalidFeedLinkError from None
 
 
-def _render_feed(
+def render_feed(
     request: HttpRequest,
     template: str,
     page: FeedPage,
@@ -316,7 +266,9 @@ def _render_feed(
     return render(request, template, context)
 
 
-def _invalid_feed_link(request: HttpRequest, first_url: str) -> HttpResponse:
+def invalid_feed_link(request: HttpRequest, first_url: str) -> HttpResponse:
+    """The 400 page for a forged or damaged ``before``, linking to the feed's
+    first page."""
     return render(
         request, "site/feed_link_invalid.html", {"first_url": first_url}, status=400
     )
@@ -423,7 +375,7 @@ def render_article(
         **_side_blocks(),
     }
     if article.published_at is not None and not preview:
-        context["structured_data"] = _breadcrumbs(
+        context["structured_data"] = breadcrumbs(
             request,
             [(article.section.name, article.section), (article.headline, canonical)],
         )
@@ -471,9 +423,7 @@ def _logo_url(request: HttpRequest) -> str:
     return absolute_urls(request)(static_url("site/img/logo.png"))
 
 
-def _breadcrumbs(
-    request: HttpRequest, trail: list[tuple[str, Any]]
-) -> list[SafeString]:
+def breadcrumbs(request: HttpRequest, trail: list[tuple[str, Any]]) -> list[SafeString]:
     """A BreadcrumbList from the home page down; each step a name and an
     object with a URL, or a URL."""
     absolute = absolute_urls(request)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from dateline.markets import money
 from dateline.markets import selectors as markets
 from dateline.places import selectors as places
 from dateline.places.weather import is_weather_on
@@ -22,7 +24,9 @@ def currency_converter(request: HttpRequest) -> HttpResponse:
     """Today's official rates and a converter; a plain GET form."""
     sheets = markets.latest_sheets()
     codes = markets.currencies(sheets)
-    form = ConverterForm(request.GET or None, currencies=codes)
+    pair = money.default_pair(codes, settings.DATELINE_CURRENCIES)
+    initial = {"source": pair[0], "target": pair[1]} if pair else {}
+    form = ConverterForm(request.GET or None, currencies=codes, initial=initial)
     conversion = None
     status = 200
     if form.is_bound:
@@ -35,6 +39,10 @@ def currency_converter(request: HttpRequest) -> HttpResponse:
             )
         else:
             status = 400
+    elif pair:  # the question the form starts with, answered
+        conversion = markets.convert(
+            form.fields["amount"].initial, pair[0], pair[1], sheets
+        )
     return render(
         request,
         "site/rates.html",

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from dateline.agency.models import AgencyPage
 from dateline.content.models import Article, Person, Section, Topic, section_path
 from dateline.core.blockcache import shared
 from dateline.syndication.feeds import xml_text
@@ -262,16 +263,19 @@ def _news_language(code: str) -> str:
 
 
 def pages_lines(absolute: Callable[[str], str]) -> Iterator[str]:
-    """The fronts: home, all news, the sections and the topic index."""
+    """The fronts: home, all news, the topic and person indexes, the
+    sections, then the agency's own pages (about, contact …)."""
     yield _urlset_open()
     paths = [
         reverse("site:home"),
         reverse("site:news-feed"),
         reverse("site:topic-list"),
+        reverse("site:person-list"),
     ]
     paths += [
         section.get_absolute_url() for section in Section.objects.order_by("position")
     ]
+    paths += [page.get_absolute_url() for page in AgencyPage.objects.only("slug")]
     for path in paths:
         yield f"  <url><loc>{escape(absolute(path))}</loc></url>\n"
     yield "</urlset>\n"

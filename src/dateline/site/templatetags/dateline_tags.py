@@ -52,17 +52,27 @@ URGENT_AT_MOST = 3
 
 
 @register.simple_tag
+def _urgency(urgency: int) -> tuple[str, str]:
+    """The CSS class and the label (with its text, not colour alone) that
+    mark a flash or an urgent item; nothing for the rest."""
+    if urgency == 1:
+        return " is-flash", _FLAG.format(_("Flash"))
+    if urgency <= URGENT_AT_MOST:
+        return " is-urgent", _FLAG.format(_("Urgent"))
+    return "", ""
+
+
+def urgency_label(item: Article) -> SafeString:
+    """The label before a headline on the fronts, as in the news feed."""
+    return mark_safe(_urgency(item.urgency)[1])  # noqa: S308 - fixed markup
+
+
 def feed_rows(items: Iterable[Article], *, show_section: bool = True) -> SafeString:
     """<li> rows of a feed: time, flag, headline, section, city, "updated"."""
     rows = []
     for item in items:
         moment = timezone.localtime(item.published_at)
-        if item.urgency == 1:
-            css, flag = " is-flash", _FLAG.format(_("Flash"))
-        elif item.urgency <= URGENT_AT_MOST:
-            css, flag = " is-urgent", _FLAG.format(_("Urgent"))
-        else:
-            css, flag = "", ""
+        css, flag = _urgency(item.urgency)
         suffix = []
         if show_section:
             section = item.section
