@@ -6,7 +6,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 DATELINE := $(VENV)/bin/dateline
 
-.PHONY: demo test lint bench install install-dev tools format clean
+.PHONY: demo test lint bench install install-dev tools browser-js format clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +27,13 @@ demo: install
 
 # Debian's programs the tests and the bench run: nginx (deploy/nginx.conf in
 # front of the app), wrk (the bench's load), redis-server (the fault suite's
-# own server), pg_dump/pg_restore (backups) and pgbouncer (deploy/pgbouncer.ini
-# in front of PostgreSQL). Installed where missing when
+# own server), pg_dump/pg_restore (backups), pgbouncer (deploy/pgbouncer.ini
+# in front of PostgreSQL) and chromium (tests/browser, driven by Playwright;
+# no browser is ever downloaded). Installed where missing when
 # this runs as root with apt-get; elsewhere the tests that need one skip and
 # name it, and .ci/run (DATELINE_TEST_REQUIRE_ALL=1) counts such a skip as a
 # failure. Debian's policy-rc.d keeps the installed services from starting.
-TOOLS := nginx:nginx wrk:wrk redis-server:redis-server pg_dump:postgresql-client pgbouncer:pgbouncer
+TOOLS := nginx:nginx wrk:wrk redis-server:redis-server pg_dump:postgresql-client pgbouncer:pgbouncer chromium:chromium
 tools:
 	@missing=""; for pair in $(TOOLS); do \
 		tool=$${pair%%:*}; package=$${pair#*:}; \
@@ -49,9 +50,27 @@ tools:
 		fi; \
 	fi
 
+# axe-core for the browser tests, from npm exactly as locked in
+# tests/browser/package-lock.json, with the machine's Node.js; installed again
+# when the lock changes. Where npm is missing or fails, the browser tests say
+# so (and .ci/run counts that as a failure).
+BROWSER_JS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_JS): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/browser && npm ci --no-audit --no-fund --loglevel=error || \
+		echo "browser-js: npm ci failed in tests/browser; the browser tests will say so"; \
+	else \
+		echo "browser-js: npm is missing (install Node.js); the browser tests will say so"; \
+	fi
+
+browser-js: $(BROWSER_JS)
+
 # The suite runs on SQLite, then again on PostgreSQL when
 # DATELINE_TEST_DATABASE_URL is set. Redis tests read DATELINE_TEST_REDIS_URL.
-test: install-dev tools
+# The browser tests (tests/browser, marked browser) run their own demo site
+# on SQLite, so they run in the SQLite pass and the PostgreSQL pass skips
+# them, naming that pass.
+test: install-dev tools browser-js
 	env -u DATELINE_DATABASE_URL $(VENV)/bin/pytest --create-db
 	@if [ -n "$$DATELINE_TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL"; \
@@ -85,4 +104,4 @@ bench: install-dev tools
 	$(VENV)/bin/python bench/compare.py
 
 clean:
-	rm -rf $(VENV) var/bench
+	rm -rf $(VENV) var/bench tests/browser/node_modules

@@ -48,3 +48,4 @@ def test_the_programs_ci_needs_are_installed_where_ci_requires_them() -> None:
     assert environment.NGINX, "make tools installs nginx"
     assert environment.REDIS_SERVER, "make tools installs redis-server"
     assert environment.PG_DUMP, "make tools installs postgresql-client"
+    assert environment.program("chromium"), "make tools installs chromium"
