@@ -100,6 +100,21 @@ def forget_outages() -> None:
 
 
 @pytest.fixture
+def page_cache() -> Iterator[None]:
+    """The page cache on (tests run with it off), empty before and after."""
+    from django.core.cache import caches
+
+    from dateline.pagecache import store
+
+    with override_settings(DATELINE_PAGE_CACHE=True):
+        caches["pages"].clear()
+        store.hot_pages.clear()
+        yield
+        caches["pages"].clear()
+        store.hot_pages.clear()
+
+
+@pytest.fixture
 def fetch_from_loopback() -> Iterator[None]:
     """Outbound fetches may reach 127.0.0.0/8, where tests/loopback.py serves.
 

@@ -6,27 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from django.core.cache import caches
-from django.test import override_settings
 
-from dateline.pagecache import store
 from tests.factories import SectionFactory, published_article
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from dateline.content.models import Article, Section
-
-
-@pytest.fixture
-def page_cache() -> Iterator[None]:
-    """The page cache on (tests run with it off), empty before and after."""
-    with override_settings(DATELINE_PAGE_CACHE=True):
-        caches["pages"].clear()
-        store.hot_pages.clear()
-        yield
-        caches["pages"].clear()
-        store.hot_pages.clear()
 
 
 @pytest.fixture

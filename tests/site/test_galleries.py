@@ -12,20 +12,15 @@ from typing import TYPE_CHECKING
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import caches
-from django.test import override_settings
 from django.utils import timezone
 from lxml import html
 
 from dateline.content import services
 from dateline.content.models import Gallery, GalleryPhoto, Section, VisualStatus
-from dateline.pagecache import store
 from dateline.site.visual_pages import SLIDE_SIZES, THUMBNAIL_SIZES
 from tests.factories import PhotoFactory, jpeg_bytes, published_article
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -65,17 +60,6 @@ def galleries() -> dict[str, Gallery]:
         "withdrawn": make_gallery("hidden-withdrawn", status=VisualStatus.WITHDRAWN),
         "scheduled": make_gallery("hidden-scheduled", ago=timedelta(hours=-2)),
     }
-
-
-@pytest.fixture
-def page_cache() -> Iterator[None]:
-    """The page cache on (tests run with it off), empty before and after."""
-    with override_settings(DATELINE_PAGE_CACHE=True):
-        caches["pages"].clear()
-        store.hot_pages.clear()
-        yield
-        caches["pages"].clear()
-        store.hot_pages.clear()
 
 
 def page(client: Client, url: str, status: int = 200) -> html.HtmlElement:

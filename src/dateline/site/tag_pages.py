@@ -34,8 +34,12 @@ from dateline.site.views import (
 from dateline.syndication.sources import subject_source
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.http import HttpRequest, HttpResponse
     from django_stubs_ext import StrOrPromise
+
+    from dateline.feed.selectors import FeedPage
 
 TAG_INDEX_PAGE_SIZE = 300
 ACTIVE_TAGS = 24
@@ -127,53 +131,40 @@ def _tag_index(request: HttpRequest, index: TagIndex) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic, slug=slug)
-    note_tags(request, "items", f"topic-{topic.slug}")
-    try:
-        page = feed.topic_feed(
-            topic, before=before_cursor(request), limit=FEED_PAGE_SIZE
-        )
-    except InvalidFeedLinkError:
-        return invalid_feed_link(request, topic.get_absolute_url())
-    return render_feed(
-        request,
-        "site/topic_detail.html",
-        page,
-        context={
-            "topic": topic,
-            "feed_title": _("News feed"),
-            "show_section": True,
-            "feed_links": subject_source(topic).links(),
-            "structured_data": breadcrumbs(
-                request,
-                [(_("Topics"), reverse(TOPICS.route)), (topic.name, topic)],
-            ),
-        },
-    )
+    return _tag_page(request, TOPICS, topic, feed.topic_feed)
 
 
 def person_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A person's items; their portrait, role and description when the
     newsroom gives them."""
     person = get_object_or_404(Person.objects.select_related("photo"), slug=slug)
-    note_tags(request, "items", f"person-{person.slug}")
+    return _tag_page(request, PERSONS, person, feed.person_feed)
+
+
+def _tag_page(
+    request: HttpRequest,
+    index: TagIndex,
+    tag: Topic | Person,
+    tag_feed: Callable[..., FeedPage],
+) -> HttpResponse:
+    """A topic's or a person's page: its items, newest first, a page at a
+    time, under its own template (``site/<kind>_detail.html``)."""
+    note_tags(request, "items", f"{index.kind}-{tag.slug}")
     try:
-        page = feed.person_feed(
-            person, before=before_cursor(request), limit=FEED_PAGE_SIZE
-        )
+        page = tag_feed(tag, before=before_cursor(request), limit=FEED_PAGE_SIZE)
     except InvalidFeedLinkError:
-        return invalid_feed_link(request, person.get_absolute_url())
+        return invalid_feed_link(request, tag.get_absolute_url())
     return render_feed(
         request,
-        "site/person_detail.html",
+        f"site/{index.kind}_detail.html",
         page,
         context={
-            "person": person,
+            index.kind: tag,
             "feed_title": _("News feed"),
             "show_section": True,
-            "feed_links": subject_source(person).links(),
+            "feed_links": subject_source(tag).links(),
             "structured_data": breadcrumbs(
-                request,
-                [(_("Persons"), reverse(PERSONS.route)), (person.name, person)],
+                request, [(str(index.title), reverse(index.route)), (tag.name, tag)]
             ),
         },
     )
