@@ -26,6 +26,12 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 ITEM_LINK = re.compile(r'href="/[a-z-]+/(\d+)/"')
 MORE_LINK = re.compile(r'<a href="([^"]+)" rel="next"')
 HEADLINE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
+# Most read ranks by views in rolling windows: its order is the counter's, not
+# the archive's, and once differed between the probe before a backup and the
+# one after its restore (CI, PostgreSQL, 2026-12-08; not reproduced since).
+# Its lists are left out of the items; the counts themselves are the tables'
+# (and Redis's, tests/backup/test_redis_counts.py).
+MOST_READ = re.compile(r'<section class="most-read".*?</section>', re.DOTALL)
 
 
 def probe(url: str) -> dict[str, object]:
@@ -39,7 +45,7 @@ def probe(url: str) -> dict[str, object]:
         next_url = data.get("next")
         headline = None
     else:
-        items = list(dict.fromkeys(ITEM_LINK.findall(body)))
+        items = list(dict.fromkeys(ITEM_LINK.findall(MOST_READ.sub("", body))))
         more = MORE_LINK.search(body)
         next_url = html.unescape(more.group(1)) if more else None
         found = HEADLINE.search(body)
